@@ -111,7 +111,7 @@ const (
 var codeTable = []CodeInfo{
 	{ESyntax, "syntax", SeverityError, "the text does not follow the grammar"},
 	{EInvalidToken, "invalid-token", SeverityError, "a character or literal that the language does not have"},
-	{ETooDeep, "too-deep", SeverityError, "an expression nested too deeply, or a statement too long, to be sensible"},
+	{ETooDeep, "too-large", SeverityError, "a file too large, an expression nested too deeply or a statement too long to be sensible"},
 	{ENotUTF8, "not-utf8", SeverityError, "the file is not UTF-8 text"},
 	{EMissingDecl, "missing-declaration", SeverityError, "a declaration that every pipeline needs is absent"},
 	{EDuplicateDecl, "duplicate-declaration", SeverityError, "a declaration that may appear once appears twice"},

@@ -1,6 +1,8 @@
 package parser
 
 import (
+	"cmp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -11,23 +13,37 @@ import (
 
 // This file converts participle's parse tree into the lang syntax tree.
 
-func span(from, to lexer.Position) lang.Span {
-	return lang.Span{From: toPos(from), To: toPos(to)}
+// span converts participle's span of a node. participle's EndPos is where
+// the next token starts; the node ends where its last token ends.
+func (p *parser) span(from, to lexer.Position) lang.Span {
+	return lang.Span{From: toPos(from), To: p.endBefore(to)}
+}
+
+// endBefore returns the end of the last token that starts before pos.
+func (p *parser) endBefore(pos lexer.Position) lang.Pos {
+	toks := p.src.tokens
+	i, _ := slices.BinarySearchFunc(toks, pos.Offset, func(t lexer.Token, off int) int {
+		return cmp.Compare(t.Pos.Offset, off)
+	})
+	if i == 0 {
+		return toPos(pos)
+	}
+	return endOf(toks[i-1])
 }
 
 func (p *parser) convertItem(g *gItem) lang.Decl {
 	switch {
 	case g.Pipeline != nil:
-		return &lang.PipelineDecl{Span: span(g.Pipeline.Pos, g.Pipeline.EndPos), Name: ident(g.Pipeline.Name)}
+		return &lang.PipelineDecl{Span: p.span(g.Pipeline.Pos, g.Pipeline.EndPos), Name: p.ident(g.Pipeline.Name)}
 	case g.Schema != nil:
-		d := &lang.SchemaDecl{Span: span(g.Schema.Pos, g.Schema.EndPos), Infer: g.Schema.Infer}
+		d := &lang.SchemaDecl{Span: p.span(g.Schema.Pos, g.Schema.EndPos), Infer: g.Schema.Infer}
 		if g.Schema.Path != nil {
 			d.Path = p.stringLit(g.Schema.Path.Raw, g.Schema.Path.Pos, g.Schema.Path.EndPos)
 		}
 		return d
 	case g.Examples != nil:
 		e := g.Examples
-		d := &lang.ExamplesDecl{Span: span(e.Pos, e.EndPos), Format: ident(e.Format)}
+		d := &lang.ExamplesDecl{Span: p.span(e.Pos, e.EndPos), Format: p.ident(e.Format)}
 		for _, a := range e.Args {
 			d.Args = append(d.Args, p.convertArg(a))
 		}
@@ -36,34 +52,34 @@ func (p *parser) convertItem(g *gItem) lang.Decl {
 		}
 		return d
 	case g.Features != nil:
-		d := &lang.FeaturesDecl{Span: span(g.Features.Pos, g.Features.EndPos)}
+		d := &lang.FeaturesDecl{Span: p.span(g.Features.Pos, g.Features.EndPos)}
 		for _, f := range g.Features.Fields {
 			d.Fields = append(d.Fields, p.convertField(f))
 		}
 		return d
 	case g.Transform != nil:
-		d := &lang.TransformDecl{Span: span(g.Transform.Pos, g.Transform.EndPos)}
+		d := &lang.TransformDecl{Span: p.span(g.Transform.Pos, g.Transform.EndPos)}
 		for _, a := range g.Transform.Assigns {
 			d.Assigns = append(d.Assigns, p.convertAssign(a))
 		}
 		return d
 	case g.Label != nil:
 		a := p.convertAssign(g.Label.Assign)
-		return &lang.LabelDecl{Span: span(g.Label.Pos, g.Label.EndPos), Name: a.Name, Value: a.Value}
+		return &lang.LabelDecl{Span: p.span(g.Label.Pos, g.Label.EndPos), Name: a.Name, Value: a.Value}
 	case g.Serving != nil:
-		d := &lang.ServingDecl{Span: span(g.Serving.Pos, g.Serving.EndPos)}
+		d := &lang.ServingDecl{Span: p.span(g.Serving.Pos, g.Serving.EndPos)}
 		for _, id := range g.Serving.Excludes {
-			d.Excludes = append(d.Excludes, ident(id))
+			d.Excludes = append(d.Excludes, p.ident(id))
 		}
 		return d
 	case g.Model != nil:
-		return &lang.ModelDecl{Span: span(g.Model.Pos, g.Model.EndPos), Family: ident(g.Model.Family), Body: p.convertSettings(g.Model.Body)}
+		return &lang.ModelDecl{Span: p.span(g.Model.Pos, g.Model.EndPos), Family: p.ident(g.Model.Family), Body: p.convertSettings(g.Model.Body)}
 	case g.Evaluate != nil:
-		return &lang.EvaluateDecl{Span: span(g.Evaluate.Pos, g.Evaluate.EndPos), Body: p.convertSettings(g.Evaluate.Body)}
+		return &lang.EvaluateDecl{Span: p.span(g.Evaluate.Pos, g.Evaluate.EndPos), Body: p.convertSettings(g.Evaluate.Body)}
 	case g.Push != nil:
-		d := &lang.PushDecl{Span: span(g.Push.Pos, g.Push.EndPos), Dest: p.stringLit(g.Push.Dest.Raw, g.Push.Dest.Pos, g.Push.Dest.EndPos)}
+		d := &lang.PushDecl{Span: p.span(g.Push.Pos, g.Push.EndPos), Dest: p.stringLit(g.Push.Dest.Raw, g.Push.Dest.Pos, g.Push.Dest.EndPos)}
 		for _, id := range g.Push.Formats {
-			d.Formats = append(d.Formats, ident(id))
+			d.Formats = append(d.Formats, p.ident(id))
 		}
 		if w := g.Push.When; w != nil {
 			d.When = toPos(w.Pos)
@@ -76,11 +92,11 @@ func (p *parser) convertItem(g *gItem) lang.Decl {
 	return nil
 }
 
-func ident(g *gIdent) *lang.Ident {
+func (p *parser) ident(g *gIdent) *lang.Ident {
 	if g == nil {
 		return nil
 	}
-	return &lang.Ident{Span: span(g.Pos, g.EndPos), Name: g.Name}
+	return &lang.Ident{Span: p.span(g.Pos, g.EndPos), Name: g.Name}
 }
 
 func (p *parser) convertSettings(g *gSettings) []*lang.Setting {
@@ -92,7 +108,7 @@ func (p *parser) convertSettings(g *gSettings) []*lang.Setting {
 }
 
 func (p *parser) convertSetting(g *gSetting) *lang.Setting {
-	s := &lang.Setting{Span: span(g.Pos, g.EndPos), Name: ident(g.Name)}
+	s := &lang.Setting{Span: p.span(g.Pos, g.EndPos), Name: p.ident(g.Name)}
 	for _, a := range g.Args {
 		s.Args = append(s.Args, p.convertArg(a))
 	}
@@ -100,14 +116,14 @@ func (p *parser) convertSetting(g *gSetting) *lang.Setting {
 }
 
 func (p *parser) convertAssign(g *gAssign) *lang.Assign {
-	return &lang.Assign{Span: span(g.Pos, g.EndPos), Name: ident(g.Name), Value: p.convertExpr(g.Value)}
+	return &lang.Assign{Span: p.span(g.Pos, g.EndPos), Name: p.ident(g.Name), Value: p.convertExpr(g.Value)}
 }
 
 func (p *parser) convertField(g *gField) *lang.FeatureField {
 	t := g.Type
-	te := &lang.TypeExpr{Span: span(t.Pos, t.EndPos), Optional: t.Optional, Name: ident(t.Name), Elem: ident(t.Elem)}
+	te := &lang.TypeExpr{Span: p.span(t.Pos, t.EndPos), Optional: t.Optional, Name: p.ident(t.Name), Elem: p.ident(t.Elem)}
 	if d := t.Domain; d != nil {
-		dom := &lang.Domain{Span: span(d.Pos, d.EndPos)}
+		dom := &lang.Domain{Span: p.span(d.Pos, d.EndPos)}
 		if d.Lo != nil {
 			dom.Lo, dom.Hi = p.convertAdd(d.Lo), p.convertAdd(d.Hi)
 		} else {
@@ -118,11 +134,11 @@ func (p *parser) convertField(g *gField) *lang.FeatureField {
 		}
 		te.Domain = dom
 	}
-	return &lang.FeatureField{Span: span(g.Pos, g.EndPos), Name: ident(g.Name), Type: te}
+	return &lang.FeatureField{Span: p.span(g.Pos, g.EndPos), Name: p.ident(g.Name), Type: te}
 }
 
 func (p *parser) convertArg(g *gArg) *lang.Arg {
-	return &lang.Arg{Span: span(g.Pos, g.EndPos), Name: ident(g.Name), Value: p.convertExpr(g.Value)}
+	return &lang.Arg{Span: p.span(g.Pos, g.EndPos), Name: p.ident(g.Name), Value: p.convertExpr(g.Value)}
 }
 
 func (p *parser) convertExpr(g *gExpr) lang.Expr {
@@ -190,7 +206,7 @@ func (p *parser) convertPostfix(g *gPostfix) lang.Expr {
 	for _, s := range g.Suffix {
 		sp := lang.Span{From: x.Pos(), To: toPos(s.EndPos)}
 		if s.Sel != nil {
-			x = &lang.SelectorExpr{Span: sp, X: x, Sel: ident(s.Sel)}
+			x = &lang.SelectorExpr{Span: sp, X: x, Sel: p.ident(s.Sel)}
 			continue
 		}
 		ix := &lang.IndexExpr{Span: sp, X: x}
@@ -203,16 +219,16 @@ func (p *parser) convertPostfix(g *gPostfix) lang.Expr {
 }
 
 func (p *parser) convertPrimary(g *gPrimary) lang.Expr {
-	sp := span(g.Pos, g.EndPos)
+	sp := p.span(g.Pos, g.EndPos)
 	switch {
 	case g.Call != nil:
-		c := &lang.CallExpr{Span: sp, Fun: ident(g.Call.Fun)}
+		c := &lang.CallExpr{Span: sp, Fun: p.ident(g.Call.Fun)}
 		for _, a := range g.Call.Args {
 			c.Args = append(c.Args, p.convertArg(a))
 		}
 		return c
 	case g.Ident != nil:
-		return ident(g.Ident)
+		return p.ident(g.Ident)
 	case g.Float != nil:
 		v, err := strconv.ParseFloat(*g.Float, 64)
 		if err != nil {
@@ -242,7 +258,7 @@ func (p *parser) convertPrimary(g *gPrimary) lang.Expr {
 }
 
 func (p *parser) stringLit(raw string, from, to lexer.Position) *lang.BasicLit {
-	sp := span(from, to)
+	sp := p.span(from, to)
 	v, err := strconv.Unquote(raw)
 	if err != nil {
 		p.errorf(lang.EInvalidToken, sp.From, sp.To, `escapes are those of Go: \" \\ \n \t \u00e9 ...`,

@@ -52,6 +52,11 @@ func EBNF() string { return grammar().file.String() }
 func ParseFile(filename string, src []byte) (*lang.File, lang.Diagnostics) {
 	p := &parser{filename: filename}
 	f := &lang.File{Name: filename}
+	if len(src) > maxFileSize {
+		p.errorf(lang.ETooDeep, lang.Pos{Line: 1, Col: 1}, lang.Pos{Line: 1, Col: 1}, "is this the right file? split the pipeline if it really is one",
+			"the file is %d bytes, larger than the %d a pipeline file may have", len(src), maxFileSize)
+		return f, p.diags
+	}
 	if bad := firstInvalidUTF8(src); bad >= 0 {
 		pos := posAt(src, bad)
 		p.errorf(lang.ENotUTF8, pos, pos, "tfxc reads UTF-8 text; is this the right file?",
@@ -152,44 +157,52 @@ func (p *parser) lex(from, to int, extra ...lexer.Token) *lexer.PeekingLexer {
 	return pl
 }
 
-// parseItem parses one top-level declaration, recovering statement by
-// statement inside its block when it has errors.
+// parseItem parses one top-level declaration. A declaration with a block
+// is parsed as its header with an empty block, then one statement at a
+// time: that keeps the parser fast on long blocks (participle slows down on
+// long token streams) and lets it report an error in every statement.
 func (p *parser) parseItem(from, to int) lang.Decl {
 	if p.poisoned(from, to) {
 		return nil // already reported
 	}
-	g, err := grammar().item.ParseFromLexer(p.lex(from, to))
-	if err == nil {
+	open, close := p.block(from, to)
+	if open < 0 {
+		g, err := grammar().item.ParseFromLexer(p.lex(from, to))
+		if err != nil {
+			p.syntaxError(err)
+			return nil
+		}
 		return p.convertItem(g)
 	}
-	open, close := p.block(from, to)
-	errPos := errorOffset(err)
-	if open < 0 || errPos <= p.src.tokens[open].Pos.Offset {
-		p.syntaxError(err)
-		return nil
+	closing := lexer.Token{Type: types.punct, Value: "}", Pos: p.src.eof}
+	if close < 0 {
+		o := p.src.tokens[open]
+		p.errorf(lang.ESyntax, toPos(o.Pos), endOf(o), "close it with }", "this block is never closed")
+		close = to
+	} else {
+		closing = p.src.tokens[close]
 	}
-	// The error is inside the block: parse the header with an empty block,
-	// then each statement on its own.
-	g, herr := grammar().item.ParseFromLexer(p.lex(from, open+1, p.src.tokens[close]))
-	if herr != nil {
+	g, err := grammar().item.ParseFromLexer(p.lex(from, open+1, closing))
+	if err != nil {
 		p.syntaxError(err)
 		return nil
 	}
 	decl := p.convertItem(g)
-	before := len(p.diags)
 	for _, st := range splitStatements(p.src.tokens, open+1, close) {
+		if len(p.diags) >= maxDiags {
+			break
+		}
 		p.parseStatement(decl, st)
 	}
-	if len(p.diags) == before {
-		// No statement shows the error on its own: it lies after the block
-		// or between statements.
-		p.syntaxError(err)
+	if close+1 < to {
+		t := p.src.tokens[close+1]
+		p.errorf(lang.ESyntax, toPos(t.Pos), endOf(t), "", "unexpected %q after the block, expected end of line", t.Value)
 	}
 	return decl
 }
 
 // block finds the first top-level "{" of tokens[from:to] and its matching
-// "}", or returns -1, -1.
+// "}": (-1, -1) when there is no block, (open, -1) when it is not closed.
 func (p *parser) block(from, to int) (open, close int) {
 	depth := 0
 	open = -1
@@ -211,7 +224,7 @@ func (p *parser) block(from, to int) (open, close int) {
 			}
 		}
 	}
-	return -1, -1
+	return open, -1
 }
 
 func (p *parser) parseStatement(decl lang.Decl, st tokenSpan) {

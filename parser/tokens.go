@@ -13,9 +13,10 @@ import (
 // Limits that keep the parser, the checker and everything after them out of
 // trouble on absurd input. No sensible pipeline comes near them.
 const (
-	maxDepth      = 64     // nesting of (), [] and {}
-	maxStmtTokens = 20_000 // tokens in one statement
-	maxDiags      = 50     // syntax diagnostics reported before giving up
+	maxDepth      = 64      // nesting of (), [] and {}
+	maxStmtTokens = 20_000  // tokens in one statement
+	maxDiags      = 50      // syntax diagnostics reported before giving up
+	maxFileSize   = 1 << 20 // bytes; pipeline files are hand-written
 )
 
 // lexDef is the token definition. Rules are tried in order; Invalid comes
@@ -128,6 +129,9 @@ func (p *parser) scan(src string) *scanned {
 			}
 			continue
 		case types.invalid:
+			if len(p.diags) >= maxDiags {
+				return s // too many errors to be worth going on
+			}
 			if t.Pos.Offset != lastInvalid {
 				p.errorf(lang.EInvalidToken, toPos(t.Pos), endOf(t), "",
 					"invalid character %s", quoteRune(t.Value))
