@@ -3,8 +3,7 @@ module github.com/tfxc/tfxc
 go 1.26.8
 
 require (
-	github.com/alecthomas/participle/v2 v2.1.4 // indirect
-	github.com/google/go-cmp v0.7.0 // indirect
-	github.com/spf13/pflag v1.1.0 // indirect
-	google.golang.org/protobuf v1.36.12 // indirect
+	github.com/alecthomas/participle/v2 v2.1.4
+	github.com/google/go-cmp v0.7.0
+	google.golang.org/protobuf v1.36.12
 )

@@ -82,7 +82,7 @@ func schemaDiag(code Code, file string, line, col int, msg, hint string) *Diagno
 // diags and left out.
 func FromTFMD(s *schema.Schema, diags *Diagnostics) *Schema {
 	out := &Schema{File: s.File()}
-	hasServing := slices.Contains(s.Environments(), servingEnv)
+	defaults := len(s.Proto.GetDefaultEnvironment()) > 0
 	for _, f := range s.Proto.GetFeature() {
 		pos := s.Pos(f)
 		var t Type
@@ -127,7 +127,7 @@ func FromTFMD(s *schema.Schema, diags *Diagnostics) *Schema {
 		sf := &SchemaFeature{
 			Name:          f.GetName(),
 			Type:          t,
-			ServingAbsent: hasServing && !s.InEnvironment(f, servingEnv),
+			ServingAbsent: servingAbsent(s, f, defaults),
 			Range:         Range{File: pos.File, Start: Pos{Line: pos.Line, Col: pos.Col}, End: Pos{Line: pos.Line, Col: pos.Col}},
 		}
 		if d := s.IntDomain(f); d != nil && (d.Min != nil || d.Max != nil) {
@@ -151,4 +151,21 @@ func FromTFMD(s *schema.Schema, diags *Diagnostics) *Schema {
 		out.Features = append(out.Features, sf)
 	}
 	return out
+}
+
+// servingAbsent reports whether a feature is marked absent at serving time.
+// With default environments, TFDV's rules decide (in_environment, then
+// not_in_environment, then default_environment). Without them TFDV would
+// expect no feature at all in SERVING; a schema that never set up
+// environments means nothing by that, so then only an explicit mark counts:
+// not_in_environment SERVING, or in_environment lists that leave it out.
+func servingAbsent(s *schema.Schema, f *tfmd.Feature, defaults bool) bool {
+	if defaults {
+		return !s.InEnvironment(f, servingEnv)
+	}
+	if slices.Contains(f.GetNotInEnvironment(), servingEnv) {
+		return true
+	}
+	in := f.GetInEnvironment()
+	return len(in) > 0 && !slices.Contains(in, servingEnv)
 }
