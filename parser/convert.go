@@ -204,7 +204,7 @@ func binary(x lang.Expr, op string, opPos lexer.Position, y lang.Expr) lang.Expr
 func (p *parser) convertPostfix(g *gPostfix) lang.Expr {
 	x := p.convertPrimary(g.X)
 	for _, s := range g.Suffix {
-		sp := lang.Span{From: x.Pos(), To: toPos(s.EndPos)}
+		sp := lang.Span{From: x.Pos(), To: p.endBefore(s.EndPos)}
 		if s.Sel != nil {
 			x = &lang.SelectorExpr{Span: sp, X: x, Sel: p.ident(s.Sel)}
 			continue
@@ -266,4 +266,22 @@ func (p *parser) stringLit(raw string, from, to lexer.Position) *lang.BasicLit {
 		v = strings.Trim(raw, `"`)
 	}
 	return &lang.BasicLit{Span: sp, Kind: lang.StringLit, Raw: raw, Value: v}
+}
+
+// setEnd sets where a declaration ends.
+func setEnd(d lang.Decl, end lang.Pos) {
+	switch d := d.(type) {
+	case *lang.ExamplesDecl:
+		d.To = end
+	case *lang.FeaturesDecl:
+		d.To = end
+	case *lang.TransformDecl:
+		d.To = end
+	case *lang.ModelDecl:
+		d.To = end
+	case *lang.EvaluateDecl:
+		d.To = end
+	case *lang.PushDecl:
+		d.To = end
+	}
 }

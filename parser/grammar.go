@@ -12,152 +12,152 @@ import (
 // whose last token can end a statement (see tokens.go), as Go does.
 
 type gFile struct {
-	Items []*gItem `( @@ ";" )*`
+	Items []*gItem `parser:"( @@ ';' )*"`
 }
 
 type gItem struct {
-	Pipeline  *gPipeline  `  @@`
-	Schema    *gSchema    `| @@`
-	Examples  *gExamples  `| @@`
-	Features  *gFeatures  `| @@`
-	Transform *gTransform `| @@`
-	Label     *gLabel     `| @@`
-	Serving   *gServing   `| @@`
-	Model     *gModel     `| @@`
-	Evaluate  *gEvaluate  `| @@`
-	Push      *gPush      `| @@`
+	Pipeline  *gPipeline  `parser:"  @@"`
+	Schema    *gSchema    `parser:"| @@"`
+	Examples  *gExamples  `parser:"| @@"`
+	Features  *gFeatures  `parser:"| @@"`
+	Transform *gTransform `parser:"| @@"`
+	Label     *gLabel     `parser:"| @@"`
+	Serving   *gServing   `parser:"| @@"`
+	Model     *gModel     `parser:"| @@"`
+	Evaluate  *gEvaluate  `parser:"| @@"`
+	Push      *gPush      `parser:"| @@"`
 }
 
 type gIdent struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
-	Name   string `@Ident`
+	Name   string `parser:"@Ident"`
 }
 
 type gString struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
-	Raw    string `@String`
+	Raw    string `parser:"@String"`
 }
 
 type gPipeline struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
-	Name   *gIdent `"pipeline" @@`
+	Name   *gIdent `parser:"'pipeline' @@"`
 }
 
 type gSchema struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
-	Path   *gString `"schema" ( @@`
-	Infer  bool     `        | @"infer" )`
+	Path   *gString `parser:"'schema' ( @@"`
+	Infer  bool     `parser:"        | @'infer' )"`
 }
 
 type gExamples struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
-	Format *gIdent    `"examples" @@`
-	Args   []*gArg    `"(" ( @@ ( "," @@ )* ","? )? ")"`
-	Body   *gSettings `@@?`
+	Format *gIdent    `parser:"'examples' @@"`
+	Args   []*gArg    `parser:"'(' ( @@ ( ',' @@ )* ','? )? ')'"`
+	Body   *gSettings `parser:"@@?"`
 }
 
 type gSettings struct {
-	Settings []*gSetting `"{" ( @@ ";" )* "}"`
+	Settings []*gSetting `parser:"'{' ( @@ ';' )* '}'"`
 }
 
 type gSetting struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
-	Name   *gIdent `@@`
-	Args   []*gArg `( @@ ( "," @@ )* )?`
+	Name   *gIdent `parser:"@@"`
+	Args   []*gArg `parser:"( @@ ( ',' @@ )* )?"`
 }
 
 type gFeatures struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
-	Fields []*gField `"features" "{" ( @@ ";" )* "}"`
+	Fields []*gField `parser:"'features' '{' ( @@ ';' )* '}'"`
 }
 
 type gField struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
-	Name   *gIdent `@@ ":"`
-	Type   *gType  `@@`
+	Name   *gIdent `parser:"@@ ':'"`
+	Type   *gType  `parser:"@@"`
 }
 
 type gType struct {
 	Pos      lexer.Position
 	EndPos   lexer.Position
-	Optional bool     `@"optional"?`
-	Name     *gIdent  `@@`
-	Elem     *gIdent  `( "(" @@ ")" )?`
-	Domain   *gDomain `( "in" @@ )?`
+	Optional bool     `parser:"@'optional'?"`
+	Name     *gIdent  `parser:"@@"`
+	Elem     *gIdent  `parser:"( '(' @@ ')' )?"`
+	Domain   *gDomain `parser:"( 'in' @@ )?"`
 }
 
 type gDomain struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
-	Values []*gExpr `  "[" ( @@ ( "," @@ )* ","? )? "]"`
-	Lo     *gAdd    `| @@ ".."`
-	Hi     *gAdd    `  @@`
+	Values []*gExpr `parser:"  '[' ( @@ ( ',' @@ )* ','? )? ']'"`
+	Lo     *gAdd    `parser:"| @@ '..'"`
+	Hi     *gAdd    `parser:"  @@"`
 }
 
 type gTransform struct {
 	Pos     lexer.Position
 	EndPos  lexer.Position
-	Assigns []*gAssign `"transform" "{" ( @@ ";" )* "}"`
+	Assigns []*gAssign `parser:"'transform' '{' ( @@ ';' )* '}'"`
 }
 
 type gAssign struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
-	Name   *gIdent `@@ "="`
-	Value  *gExpr  `@@`
+	Name   *gIdent `parser:"@@ '='"`
+	Value  *gExpr  `parser:"@@"`
 }
 
 type gLabel struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
-	Assign *gAssign `"label" @@`
+	Assign *gAssign `parser:"'label' @@"`
 }
 
 type gServing struct {
 	Pos      lexer.Position
 	EndPos   lexer.Position
-	Excludes []*gIdent `"serving" "excludes" @@ ( "," @@ )*`
+	Excludes []*gIdent `parser:"'serving' 'excludes' @@ ( ',' @@ )*"`
 }
 
 type gModel struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
-	Family *gIdent    `"model" @@`
-	Body   *gSettings `@@`
+	Family *gIdent    `parser:"'model' @@"`
+	Body   *gSettings `parser:"@@"`
 }
 
 type gEvaluate struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
-	Body   *gSettings `"evaluate" @@`
+	Body   *gSettings `parser:"'evaluate' @@"`
 }
 
 type gPush struct {
 	Pos     lexer.Position
 	EndPos  lexer.Position
-	Dest    *gString  `"push" @@`
-	Formats []*gIdent `"as" @@ ( "," @@ )*`
-	When    *gWhen    `@@?`
+	Dest    *gString  `parser:"'push' @@"`
+	Formats []*gIdent `parser:"'as' @@ ( ',' @@ )*"`
+	When    *gWhen    `parser:"@@?"`
 }
 
 type gWhen struct {
 	Pos      lexer.Position
 	EndPos   lexer.Position
-	Criteria []*gCriterion `"when" "{" ( @@ ";" )* "}"`
+	Criteria []*gCriterion `parser:"'when' '{' ( @@ ';' )* '}'"`
 }
 
 type gCriterion struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
-	Expr   *gExpr `@@`
+	Expr   *gExpr `parser:"@@"`
 }
 
 // Expressions, loosest binding first. Repetition rather than recursion for
@@ -167,131 +167,131 @@ type gCriterion struct {
 type gArg struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
-	Name   *gIdent `( @@ ":" )?`
-	Value  *gExpr  `@@`
+	Name   *gIdent `parser:"( @@ ':' )?"`
+	Value  *gExpr  `parser:"@@"`
 }
 
 type gExpr struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
-	Left   *gAnd    `@@`
-	Rest   []*gOrOp `@@*`
+	Left   *gAnd    `parser:"@@"`
+	Rest   []*gOrOp `parser:"@@*"`
 }
 
 type gOrOp struct {
 	Pos   lexer.Position
-	Op    string `@"or"`
-	Right *gAnd  `@@`
+	Op    string `parser:"@'or'"`
+	Right *gAnd  `parser:"@@"`
 }
 
 type gAnd struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
-	Left   *gNot     `@@`
-	Rest   []*gAndOp `@@*`
+	Left   *gNot     `parser:"@@"`
+	Rest   []*gAndOp `parser:"@@*"`
 }
 
 type gAndOp struct {
 	Pos   lexer.Position
-	Op    string `@"and"`
-	Right *gNot  `@@`
+	Op    string `parser:"@'and'"`
+	Right *gNot  `parser:"@@"`
 }
 
 type gNot struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
-	Nots   []gNotTok `@@*`
-	X      *gCmp     `@@`
+	Nots   []gNotTok `parser:"@@*"`
+	X      *gCmp     `parser:"@@"`
 }
 
 type gNotTok struct {
 	Pos lexer.Position
-	Op  string `@"not"`
+	Op  string `parser:"@'not'"`
 }
 
 type gCmp struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
-	Left   *gAdd   `@@`
-	Op     *gCmpOp `@@?`
+	Left   *gAdd   `parser:"@@"`
+	Op     *gCmpOp `parser:"@@?"`
 }
 
 type gCmpOp struct {
 	Pos   lexer.Position
-	Op    string `@("==" | "!=" | "<=" | ">=" | "<" | ">")`
-	Right *gAdd  `@@`
+	Op    string `parser:"@('==' | '!=' | '<=' | '>=' | '<' | '>')"`
+	Right *gAdd  `parser:"@@"`
 }
 
 type gAdd struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
-	Left   *gMul     `@@`
-	Rest   []*gAddOp `@@*`
+	Left   *gMul     `parser:"@@"`
+	Rest   []*gAddOp `parser:"@@*"`
 }
 
 type gAddOp struct {
 	Pos   lexer.Position
-	Op    string `@("+" | "-")`
-	Right *gMul  `@@`
+	Op    string `parser:"@('+' | '-')"`
+	Right *gMul  `parser:"@@"`
 }
 
 type gMul struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
-	Left   *gUnary   `@@`
-	Rest   []*gMulOp `@@*`
+	Left   *gUnary   `parser:"@@"`
+	Rest   []*gMulOp `parser:"@@*"`
 }
 
 type gMulOp struct {
 	Pos   lexer.Position
-	Op    string  `@("*" | "/" | "%")`
-	Right *gUnary `@@`
+	Op    string  `parser:"@('*' | '/' | '%')"`
+	Right *gUnary `parser:"@@"`
 }
 
 type gUnary struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
-	Negs   []gNeg    `@@*`
-	X      *gPostfix `@@`
+	Negs   []gNeg    `parser:"@@*"`
+	X      *gPostfix `parser:"@@"`
 }
 
 type gNeg struct {
 	Pos lexer.Position
-	Op  string `@"-"`
+	Op  string `parser:"@'-'"`
 }
 
 type gPostfix struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
-	X      *gPrimary  `@@`
-	Suffix []*gSuffix `@@*`
+	X      *gPrimary  `parser:"@@"`
+	Suffix []*gSuffix `parser:"@@*"`
 }
 
 type gSuffix struct {
 	Pos     lexer.Position
 	EndPos  lexer.Position
-	Sel     *gIdent  `  "." @@`
-	Indices []*gExpr `| "[" @@ ( "," @@ )* "]"`
+	Sel     *gIdent  `parser:"  '.' @@"`
+	Indices []*gExpr `parser:"| '[' @@ ( ',' @@ )* ']'"`
 }
 
 type gPrimary struct {
 	Pos    lexer.Position
 	EndPos lexer.Position
-	Bool   *string `  @("true" | "false")`
-	Call   *gCall  `| @@`
-	Ident  *gIdent `| @@`
-	Float  *string `| @Float`
-	Int    *string `| @Int`
-	String *string `| @String`
-	Paren  *gExpr  `| "(" @@ ")"`
-	List   *gList  `| @@`
+	Bool   *string `parser:"  @('true' | 'false')"`
+	Call   *gCall  `parser:"| @@"`
+	Ident  *gIdent `parser:"| @@"`
+	Float  *string `parser:"| @Float"`
+	Int    *string `parser:"| @Int"`
+	String *string `parser:"| @String"`
+	Paren  *gExpr  `parser:"| '(' @@ ')'"`
+	List   *gList  `parser:"| @@"`
 }
 
 type gList struct {
-	Elems []*gExpr `"[" ( @@ ( "," @@ )* ","? )? "]"`
+	Elems []*gExpr `parser:"'[' ( @@ ( ',' @@ )* ','? )? ']'"`
 }
 
 type gCall struct {
-	Fun  *gIdent `@@ "("`
-	Args []*gArg `( @@ ( "," @@ )* ","? )? ")"`
+	Fun  *gIdent `parser:"@@ '('"`
+	Args []*gArg `parser:"( @@ ( ',' @@ )* ','? )? ')'"`
 }

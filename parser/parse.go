@@ -188,6 +188,13 @@ func (p *parser) parseItem(from, to int) lang.Decl {
 		return nil
 	}
 	decl := p.convertItem(g)
+	// The header was parsed with the closing brace right after "{"; the
+	// declaration ends at the real one (or at its last token when unclosed).
+	last := close
+	if close == to { // unclosed: the block runs to the item's last token
+		last = to - 1
+	}
+	setEnd(decl, endOf(p.src.tokens[last]))
 	for _, st := range splitStatements(p.src.tokens, open+1, close) {
 		if len(p.diags) >= maxDiags {
 			break
