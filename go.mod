@@ -7,3 +7,5 @@ require (
 	github.com/google/go-cmp v0.7.0
 	google.golang.org/protobuf v1.36.12
 )
+
+require github.com/dgryski/go-farm v0.0.0-20240924180020-3414d57e47da // indirect

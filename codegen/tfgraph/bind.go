@@ -1,0 +1,115 @@
+package tfgraph
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+
+	"google.golang.org/protobuf/proto"
+
+	tfpb "github.com/tfxc/tfxc/pb/tf"
+)
+
+// Results are the analyzers' results: by analyzer ID, the values of its
+// named results, built with the functions below.
+type Results map[string]map[string]any
+
+// MeanVar gives a z_score's results from the mean and the biased variance.
+// Where the variance is 0 the standard deviation is taken as 1, so the
+// graph computes x - mean, as TFT's scale_to_z_score does (SEMANTICS.md 1.3).
+func MeanVar(mean, variance float64) map[string]any {
+	std := math.Sqrt(variance)
+	if variance == 0 || math.IsNaN(std) {
+		std = 1
+	}
+	return map[string]any{"mean": float32(mean), "std": float32(std)}
+}
+
+// MinMax gives scale_to_0_1's and scale_by_min_max's results. When min is
+// not below max (one distinct value, or no data: +Inf and -Inf) the graph
+// takes the sigmoid branch (SEMANTICS.md 1.4).
+func MinMax(min, max float64) map[string]any {
+	return map[string]any{"min": float32(min), "max": float32(max), "degenerate": !(min < max)}
+}
+
+// Quantiles gives bucketize's results: the bucket boundaries.
+func Quantiles(boundaries []float64) map[string]any {
+	b := make([]float32, len(boundaries))
+	for i, v := range boundaries {
+		b[i] = float32(v)
+	}
+	return map[string]any{"boundaries": b}
+}
+
+// Vocabulary gives a vocabulary's results from its tokens in id order.
+func Vocabulary(tokens []string) map[string]any {
+	ids := make([]int64, len(tokens))
+	for i := range ids {
+		ids[i] = int64(i)
+	}
+	return map[string]any{"keys": tokens, "ids": ids, "size": int64(len(tokens))}
+}
+
+// Bind returns the template's graph with every analyzer result placeholder
+// replaced by a constant holding its result: the frozen graph.
+func Bind(t *Template, results Results) (*tfpb.GraphDef, error) {
+	consts := map[string]*tfpb.TensorProto{}
+	for _, a := range t.Analyzers {
+		r, ok := results[a.ID]
+		if !ok {
+			return nil, fmt.Errorf("no results for analyzer %s", a.ID)
+		}
+		for name, ph := range a.Results {
+			v, ok := r[name]
+			if !ok {
+				return nil, fmt.Errorf("analyzer %s has no result %s", a.ID, name)
+			}
+			if name == "keys" && a.InputDT == tfpb.DataType_DT_INT64 {
+				ints, err := parseInts(v)
+				if err != nil {
+					return nil, fmt.Errorf("analyzer %s: %w", a.ID, err)
+				}
+				v = ints
+			}
+			p, err := tensorOf(v)
+			if err != nil {
+				return nil, fmt.Errorf("analyzer %s result %s: %w", a.ID, name, err)
+			}
+			consts[ph] = p
+		}
+	}
+	g := proto.Clone(t.Graph).(*tfpb.GraphDef)
+	for i, n := range g.Node {
+		p, ok := consts[n.GetName()]
+		if !ok {
+			continue
+		}
+		if want := n.GetAttr()["dtype"].GetType(); p.Dtype != want {
+			return nil, fmt.Errorf("result %s is %s, the graph wants %s", n.GetName(), p.Dtype, want)
+		}
+		g.Node[i] = &tfpb.NodeDef{Name: n.GetName(), Op: "Const", Attr: constAttrs(p)}
+		delete(consts, n.GetName())
+	}
+	if len(consts) > 0 {
+		return nil, fmt.Errorf("%d results have no placeholder in the graph", len(consts))
+	}
+	return g, nil
+}
+
+// parseInts converts a vocabulary of an int feature, whose tokens are the
+// decimal forms of the values (TFT vocabularies are of strings), to keys.
+func parseInts(v any) ([]int64, error) {
+	tokens, ok := v.([]string)
+	if !ok {
+		return nil, fmt.Errorf("vocabulary keys are %T, not strings", v)
+	}
+	out := make([]int64, len(tokens))
+	for i, s := range tokens {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("vocabulary token %q of an int feature: %w", s, err)
+		}
+		out[i] = n
+	}
+	return out, nil
+}
