@@ -135,13 +135,15 @@ func (c *checker) checkExamples(d *ExamplesDecl) {
 func (c *checker) checkSplit(s *Setting) []Split {
 	var splits []Split
 	seen := map[string]*Ident{}
+	unnamed := false
 	for _, a := range s.Args {
 		if a.Name == nil {
 			c.errorf(ESplit, a, "name each part: split train: 2, eval: 1", "split parts need names")
+			unnamed = true
 			continue
 		}
 		if prev, dup := seen[a.Name.Name]; dup {
-			d := c.errorf(EDuplicateName, a.Name, "", "split %s is named twice", a.Name.Name)
+			d := c.errorf(EDuplicateName, a.Name, "give each split its own name", "split %s is named twice", a.Name.Name)
 			c.related(d, prev, "first named here")
 			continue
 		}
@@ -155,7 +157,7 @@ func (c *checker) checkSplit(s *Setting) []Split {
 		splits = append(splits, Split{a.Name.Name, v.(int64)})
 	}
 	for _, need := range []string{"train", "eval"} {
-		if seen[need] == nil {
+		if seen[need] == nil && !unnamed { // with unnamed parts, which one is missing is unclear
 			c.errorf(ESplitMissing, s.Name, "split train: 2, eval: 1 is the default", "the examples have no %s split", need)
 		}
 	}
@@ -173,7 +175,8 @@ func (c *checker) declaredType(t *TypeExpr) (Type, bool) {
 		}
 		k, ok := kinds[t.Elem.Name]
 		if !ok || k == Bool {
-			c.errorf(EUnknownType, t.Elem, didYouMean(t.Elem.Name, []string{"int", "float", "string"}), "unknown element type %s", t.Elem.Name)
+			c.errorf(EUnknownType, t.Elem, cmpHint(didYouMean(t.Elem.Name, []string{"int", "float", "string"}), "write list(string), list(int) or list(float)"),
+				"unknown element type %s", t.Elem.Name)
 			return TInvalid, false
 		}
 		typ = ListOf(k)
@@ -198,7 +201,7 @@ func (c *checker) checkFeatures(d *decls) {
 	for _, f := range d.features.Fields {
 		c.path = "features." + f.Name.Name
 		if prev, dup := c.declared[f.Name.Name]; dup {
-			diag := c.errorf(EDuplicateName, f.Name, "", "feature %s is declared twice", f.Name.Name)
+			diag := c.errorf(EDuplicateName, f.Name, "delete one of the declarations", "feature %s is declared twice", f.Name.Name)
 			c.related(diag, prev.Name, "first declared here")
 			continue
 		}
@@ -237,7 +240,7 @@ func (c *checker) declaredDomain(d *Domain, f *SchemaFeature) bool {
 		for _, v := range d.Values {
 			s, kind, ok := constValue(v)
 			if !ok || kind != String {
-				c.errorf(EOptionType, v, "", "a string domain holds string constants")
+				c.errorf(EOptionType, v, `write the values as strings: in ["Cash", "Credit Card"]`, "a string domain holds string constants")
 				return false
 			}
 			f.StringDomain = append(f.StringDomain, s.(string))
@@ -247,19 +250,19 @@ func (c *checker) declaredDomain(d *Domain, f *SchemaFeature) bool {
 	lo, lk, ok1 := constValue(d.Lo)
 	hi, hk, ok2 := constValue(d.Hi)
 	if !ok1 || !ok2 || (lk != Int && lk != Float) || (hk != Int && hk != Float) {
-		c.errorf(EOptionType, d, "", "a range domain needs numeric constants: lo..hi")
+		c.errorf(EOptionType, d, "write numbers: in 0..23", "a range domain needs numeric constants: lo..hi")
 		return false
 	}
 	lf, _ := toFloat(lo)
 	hf, _ := toFloat(hi)
 	if lf > hf {
-		c.errorf(EOptionRange, d, "", "the domain's lower bound is above its upper bound")
+		c.errorf(EOptionRange, d, "write the lower bound first: lo..hi", "the domain's lower bound is above its upper bound")
 		return false
 	}
 	switch f.Type.Kind {
 	case Int:
 		if lk != Int || hk != Int {
-			c.errorf(EOptionType, d, "", "the domain of an int feature has int bounds")
+			c.errorf(EOptionType, d, "write whole numbers: in 0..23", "the domain of an int feature has int bounds")
 			return false
 		}
 		l, h := lo.(int64), hi.(int64)
@@ -267,7 +270,7 @@ func (c *checker) declaredDomain(d *Domain, f *SchemaFeature) bool {
 	case Float:
 		f.FloatDomain = &FloatRange{Min: &lf, Max: &hf}
 	default:
-		c.errorf(EOptionType, d, "", "a range is a domain of numbers, not of %s", f.Type)
+		c.errorf(EOptionType, d, `a range lo..hi suits int and float features; a string takes a list: in ["a", "b"]`, "a range is a domain of numbers, not of %s", f.Type)
 		return false
 	}
 	return true
@@ -278,7 +281,9 @@ func (c *checker) declaredDomain(d *Domain, f *SchemaFeature) bool {
 func (c *checker) compareWithSchema(f *FeatureField, decl *SchemaFeature) {
 	b, ok := c.names[decl.Name]
 	if !ok || b.feature == nil {
-		c.errorf(ENotInSchema, f.Name, didYouMean(decl.Name, c.prog.Schema.Names()), "feature %s is not in the schema", decl.Name)
+		c.errorf(ENotInSchema, f.Name, cmpHint(didYouMean(decl.Name, c.prog.Schema.Names()), "declare only features of the schema, or add it to the schema"),
+			"feature %s is not in the schema", decl.Name)
+		c.used[decl.Name] = true // reported; do not also call it unused
 		return
 	}
 	sf := b.feature
@@ -417,14 +422,17 @@ func (c *checker) checkInputs(s *Setting) []string {
 		}
 		c.path = "model.inputs." + id.Name
 		if prev, dup := seen[id.Name]; dup {
-			d := c.errorf(EDuplicateName, id, "", "input %s is listed twice", id.Name)
+			d := c.errorf(EDuplicateName, id, "list each input once", "input %s is listed twice", id.Name)
 			c.related(d, prev, "first listed here")
 			continue
 		}
 		seen[id.Name] = id
 		b, ok := c.names[id.Name]
 		if !ok {
-			if c.schemaOK || c.prog.InferSchema {
+			switch {
+			case c.prog.InferSchema:
+				c.unknownName(id, true) // an undeclared feature, as anywhere else
+			case c.schemaOK:
 				var candidates []string
 				for n, b := range c.names {
 					if b.kind != "label" {
@@ -432,7 +440,8 @@ func (c *checker) checkInputs(s *Setting) []string {
 					}
 				}
 				slices.Sort(candidates)
-				c.errorf(EUnknownInput, id, didYouMean(id.Name, candidates), "input %s is neither a transform output nor a feature", id.Name)
+				c.errorf(EUnknownInput, id, cmpHint(didYouMean(id.Name, candidates), "inputs name transform outputs or features of the schema"),
+					"input %s is neither a transform output nor a feature", id.Name)
 			}
 			continue
 		}
@@ -457,9 +466,13 @@ func (c *checker) checkInputs(s *Setting) []string {
 		}
 		for _, f := range b.deps {
 			if c.isExcluded(f) {
+				hint := fmt.Sprintf("%s is unknown when the model serves; drop the input or stop using %s in it", f, f)
+				if id.Name == f {
+					c.errorf(ELeakage, id, hint, "label leakage: input %s is absent at serving time", f)
+					break
+				}
 				chain := c.dependencyChain(id.Name, f)
-				c.errorf(ELeakage, id, fmt.Sprintf("%s is unknown when the model serves; drop the input or stop using %s in it", f, f),
-					"label leakage: input %s depends on %s, which is absent at serving time (%s)", id.Name, f, describePath(chain))
+				c.errorf(ELeakage, id, hint, "label leakage: input %s depends on %s, which is absent at serving time (%s)", id.Name, f, describePath(chain))
 				break
 			}
 		}
@@ -538,7 +551,7 @@ func (c *checker) checkEvaluate(d *EvaluateDecl) {
 					continue
 				}
 				if prev, dup := seenMetric[id.Name]; dup {
-					d := c.errorf(EDuplicateName, id, "", "metric %s is listed twice", id.Name)
+					d := c.errorf(EDuplicateName, id, "list each metric once", "metric %s is listed twice", id.Name)
 					c.related(d, prev, "first listed here")
 					continue
 				}
@@ -558,7 +571,7 @@ func (c *checker) checkEvaluate(d *EvaluateDecl) {
 			}
 			key := strings.Join(spec, ",")
 			if prev, dup := seenSlice[key]; dup {
-				d := c.errorf(EDuplicateName, s, "", "this slice is declared twice")
+				d := c.errorf(EDuplicateName, s, "delete one of them; the order of a cross's features does not matter", "this slice is declared twice")
 				c.related(d, prev, "first declared here")
 				continue
 			}
@@ -609,7 +622,7 @@ func (c *checker) checkSlice(s *Setting) ([]string, bool) {
 			continue
 		}
 		if slices.Contains(spec, id.Name) {
-			c.errorf(EDuplicateName, id, "", "%s appears twice in the slice", id.Name)
+			c.errorf(EDuplicateName, id, "name each feature of a cross once", "%s appears twice in the slice", id.Name)
 			ok = false
 			continue
 		}
@@ -630,7 +643,7 @@ func (c *checker) checkSlice(s *Setting) ([]string, bool) {
 				"cannot slice on float %s: every value would be its own slice", id.Name)
 			ok = false
 		case !t.IsScalar():
-			c.errorf(ESliceShape, id, "", "cannot slice on %s of type %s: a slice needs one value per example", id.Name, t)
+			c.errorf(ESliceShape, id, "slice on a feature with one value per example", "cannot slice on %s of type %s: a slice needs one value per example", id.Name, t)
 			ok = false
 		}
 		spec = append(spec, id.Name)
@@ -660,7 +673,7 @@ func (c *checker) checkPush(p *PushDecl, earlier []*PushDecl) {
 		case !slices.Contains(pushFormats, f.Name):
 			c.errorf(EUnknownFormat, f, cmpHint(didYouMean(f.Name, pushFormats), "the formats are "+joinOr(pushFormats)), "unknown push format %s", f.Name)
 		case slices.ContainsFunc(p.Formats[:i], func(g *Ident) bool { return g.Name == f.Name }):
-			c.errorf(EDuplicateDest, f, "", "format %s is listed twice", f.Name)
+			c.errorf(EDuplicateDest, f, "list each format once", "format %s is listed twice", f.Name)
 		default:
 			push.Formats = append(push.Formats, f.Name)
 		}
@@ -680,6 +693,7 @@ var flipped = map[string]string{">=": "<=", ">": "<", "<=": ">=", "<": ">"}
 
 // checkCriterion checks `metric OP bound` (or `bound OP metric`).
 func (c *checker) checkCriterion(x Expr) *Criterion {
+	c.path = "push.criteria"
 	bin, ok := x.(*BinaryExpr)
 	if !ok || flipped[bin.Op] == "" {
 		c.errorf(ECriterion, x, "compare a metric with a bound: auc >= 0.7, or auc >= baseline.auc - 0.01",
@@ -744,7 +758,8 @@ func (c *checker) isMetricRef(x Expr) bool {
 func (c *checker) metricComputed(id *Ident) (*Metric, bool) {
 	m := c.cfg.Catalog.Metric(id.Name)
 	if m == nil {
-		c.errorf(EUnknownMetric, id, didYouMean(id.Name, c.cfg.Catalog.MetricNames()), "unknown metric %s", id.Name)
+		c.errorf(EUnknownMetric, id, cmpHint(didYouMean(id.Name, c.cfg.Catalog.MetricNames()), "the metrics are "+joinOr(c.cfg.Catalog.MetricNames())),
+			"unknown metric %s", id.Name)
 		return nil, false
 	}
 	if ev := c.prog.Evaluate; ev == nil || !slices.Contains(ev.Metrics, id.Name) {

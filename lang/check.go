@@ -126,7 +126,7 @@ func (c *checker) check() {
 		c.checkServing(d.serving)
 	}
 	if d.transform != nil {
-		c.checkTransforms(d.transform)
+		c.checkTransforms(d.transform, d.label)
 	}
 	if d.label != nil {
 		c.checkLabel(d.label)
@@ -165,7 +165,7 @@ func (c *checker) collect() *decls {
 		kw := decl.Keyword()
 		if prev, dup := first[kw]; dup && kw != "push" {
 			c.path = kw
-			diag := c.errorf(EDuplicateDecl, keywordNode(decl), "merge the two into one",
+			diag := c.errorf(EDuplicateDecl, keywordNode(decl), "a pipeline has one "+kw+" declaration: merge the two, or delete one",
 				"%s is declared more than once", kw)
 			c.related(diag, keywordNode(prev), "first declared here")
 			continue
@@ -247,7 +247,7 @@ func (c *checker) checkServing(s *ServingDecl) {
 	seen := map[string]bool{}
 	for _, id := range s.Excludes {
 		if seen[id.Name] {
-			c.errorf(EDuplicateName, id, "", "%s is excluded twice", id.Name)
+			c.errorf(EDuplicateName, id, "name each feature once", "%s is excluded twice", id.Name)
 			continue
 		}
 		seen[id.Name] = true
@@ -290,6 +290,12 @@ func (c *checker) unknownName(id *Ident, transforms bool) {
 	if hint == "" && c.cfg.Catalog != nil && c.cfg.Catalog.Metric(id.Name) != nil {
 		hint = fmt.Sprintf("%s is a metric; metrics appear only in evaluate and push", id.Name)
 	}
+	if hint == "" {
+		hint = "use a feature of the schema"
+		if transforms {
+			hint += " or a transform output defined above"
+		}
+	}
 	c.errorf(EUnknownFeature, id, hint, "unknown feature %s", id.Name)
 }
 
@@ -302,7 +308,9 @@ func cmpHint(hints ...string) string {
 	return ""
 }
 
-func (c *checker) checkTransforms(t *TransformDecl) {
+// checkTransforms checks the transform block. The label's name is in scope
+// while it does, so a transform that uses the label is told so.
+func (c *checker) checkTransforms(t *TransformDecl, label *LabelDecl) {
 	// Register every output first, so a reference to a later one can say so.
 	for i, a := range t.Assigns {
 		c.path = "transform." + a.Name.Name
@@ -319,6 +327,12 @@ func (c *checker) checkTransforms(t *TransformDecl) {
 		}
 		xf := &Transform{Name: a.Name.Name, Expr: a.Value, Node: a}
 		c.names[a.Name.Name] = &binding{kind: "transform", xf: xf, node: a.Name, order: i, typ: TInvalid}
+	}
+	if label != nil {
+		if _, taken := c.names[label.Name.Name]; !taken {
+			c.names[label.Name.Name] = &binding{kind: "label", node: label.Name}
+			defer delete(c.names, label.Name.Name) // checkLabel binds it for good
+		}
 	}
 	for i, a := range t.Assigns {
 		b := c.names[a.Name.Name]
@@ -367,7 +381,7 @@ func (c *checker) checkLabel(l *LabelDecl) {
 	if _, taken := c.names[l.Name.Name]; !taken {
 		c.names[l.Name.Name] = &binding{kind: "label", typ: typ, node: l.Name, deps: label.Features}
 	}
-	if typ.Kind != Invalid && (c.schemaOK || c.prog.InferSchema) {
+	if label.Kind != 0 && (c.schemaOK || c.prog.InferSchema) { // only for a label that is otherwise fine
 		marked := false
 		for _, f := range label.Features {
 			if c.isExcluded(f) {
@@ -375,8 +389,12 @@ func (c *checker) checkLabel(l *LabelDecl) {
 			}
 		}
 		if !marked && len(label.Features) > 0 {
+			outcome, name := "the outcome", label.Features[0]
+			if len(label.Features) > 1 { // which one is the outcome is for the user to say
+				outcome, name = "the outcome ("+joinOr(label.Features)+")", "NAME"
+			}
 			c.errorf(WUnmarkedLabel, l.Name,
-				fmt.Sprintf("mark the outcome as unknown at serving time: `serving excludes %s`, or not_in_environment: \"SERVING\" in the schema", label.Features[0]),
+				fmt.Sprintf("mark %s as unknown at serving time: `serving excludes %s`, or not_in_environment: \"SERVING\" in the schema", outcome, name),
 				"label %s uses no feature marked absent at serving time, so tfxc cannot catch leaks", l.Name.Name)
 		}
 	}

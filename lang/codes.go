@@ -162,7 +162,7 @@ var codeTable = []CodeInfo{
 	{ECriterion, "bad-criterion", SeverityError, "a push criterion that is not a comparison of a metric with a bound"},
 	{EUnsatisfiable, "unsatisfiable-criterion", SeverityError, "a push criterion that no model can meet"},
 	{ENoModel, "no-model", SeverityError, "evaluate or push without a model"},
-	{EDuplicateDest, "duplicate-destination", SeverityError, "two pushes to one destination, or one format twice"},
+	{EDuplicateDest, "bad-destination", SeverityError, "an empty push destination, two pushes to one destination, or one format twice"},
 	{ESplit, "bad-split", SeverityError, "a split with a weight that is not a positive integer"},
 	{ESplitMissing, "missing-split", SeverityError, "the examples lack a train or an eval split"},
 	{ESource, "bad-source", SeverityError, "an examples source without a usable path"},

@@ -63,13 +63,13 @@ func (e *exprChecker) typeOf(x Expr) Type {
 		}
 		if x.Op == "-" {
 			if !t.IsNumeric() {
-				c.errorf(EOperandType, x, "", "cannot negate a %s", t)
+				c.errorf(EOperandType, x, "- takes an int or a float", "cannot negate a %s", t)
 				return TInvalid
 			}
 			return t
 		}
 		if t.Kind != Bool {
-			c.errorf(EOperandType, x, "", "not needs a bool, not a %s", t)
+			c.errorf(EOperandType, x, "not takes a bool, such as a comparison: not (x > 1)", "not needs a bool, not a %s", t)
 			return TInvalid
 		}
 		return TBool
@@ -92,8 +92,11 @@ func (e *exprChecker) typeOf(x Expr) Type {
 func (e *exprChecker) ident(id *Ident) Type {
 	c := e.c
 	switch id.Name {
-	case "baseline", "all":
-		c.errorf(ENotAnExpression, id, "", "%s is not a value of the examples", id.Name)
+	case "baseline":
+		c.errorf(ENotAnExpression, id, "baseline.METRIC appears only in push criteria", "%s is not a value of the examples", id.Name)
+		return TInvalid
+	case "all":
+		c.errorf(ENotAnExpression, id, "all names the overall slice, in evaluate and in push criteria", "%s is not a value of the examples", id.Name)
 		return TInvalid
 	}
 	b, ok := c.names[id.Name]
@@ -108,6 +111,14 @@ func (e *exprChecker) ident(id *Ident) Type {
 		return TInvalid
 	case "transform":
 		if b.order >= c.current {
+			c.used[id.Name] = true // misplaced, not unused
+			if c.prog.Schema != nil && c.prog.Schema.Feature(id.Name) != nil {
+				// The output hides the feature in the whole block.
+				d := c.errorf(EUsedBeforeDef, id, fmt.Sprintf("rename the output, e.g. %s_xf, to read the feature here", id.Name),
+					"%s here is the transform output defined on line %d, which hides the feature %s", id.Name, b.node.Pos().Line, id.Name)
+				c.related(d, b.node, "defined here")
+				return TInvalid
+			}
 			d := c.errorf(EUsedBeforeDef, id, "move the definition above its use",
 				"%s is used before it is defined", id.Name)
 			c.related(d, b.node, "defined here")
@@ -139,7 +150,14 @@ func (e *exprChecker) binary(x *BinaryExpr) Type {
 	}
 	opNode := Span{From: x.OpPos, To: Pos{Offset: x.OpPos.Offset + len(x.Op), Line: x.OpPos.Line, Col: x.OpPos.Col + len(x.Op)}}
 	mismatch := func() Type {
-		c.errorf(EOperandType, opNode, "", "operator %s does not apply to %s and %s", x.Op, lt, rt)
+		hint := "+ - * / % < <= > >= take ints and floats; encode strings and categories first"
+		switch x.Op {
+		case "==", "!=":
+			hint = "== and != compare two numbers, or two strings or bools"
+		case "and", "or":
+			hint = x.Op + " takes bools, such as comparisons"
+		}
+		c.errorf(EOperandType, opNode, hint, "operator %s does not apply to %s and %s", x.Op, lt, rt)
 		return TInvalid
 	}
 	switch x.Op {
@@ -189,6 +207,9 @@ func (e *exprChecker) call(x *CallExpr) Type {
 		if hint == "" && cat.Metric(x.Fun.Name) != nil {
 			hint = x.Fun.Name + " is a metric; list it in evaluate's metrics"
 		}
+		if hint == "" {
+			hint = "the functions are " + joinOr(cat.FuncNames())
+		}
 		c.errorf(EUnknownFunction, x.Fun, hint, "unknown function %s", x.Fun.Name)
 		for _, a := range x.Args { // still resolve names inside
 			e.expr(a.Value)
@@ -217,7 +238,7 @@ func (e *exprChecker) bindArgs(fn string, params []Param, args []*Arg, at Node, 
 	ok := true
 	given := map[string]*Arg{}
 	positional := 0
-	seenNamed := false
+	seenNamed, misplaced := false, false
 	var names []string
 	for _, p := range params {
 		names = append(names, p.Name)
@@ -227,7 +248,7 @@ func (e *exprChecker) bindArgs(fn string, params []Param, args []*Arg, at Node, 
 		if a.Name == nil {
 			if seenNamed {
 				c.errorf(EDuplicateOption, a, "put positional arguments first", "positional argument after a named one")
-				ok = false
+				ok, misplaced = false, true
 				continue
 			}
 			for positional < len(params) && !params[positional].Positional {
@@ -255,7 +276,7 @@ func (e *exprChecker) bindArgs(fn string, params []Param, args []*Arg, at Node, 
 			p = &params[i]
 		}
 		if prev, dup := given[p.Name]; dup && !(p.Variadic && a.Name == nil) {
-			d := c.errorf(EDuplicateOption, a, "", "%s is given twice", p.Name)
+			d := c.errorf(EDuplicateOption, a, "give each argument once", "%s is given twice", p.Name)
 			c.related(d, prev, "first given here")
 			ok = false
 			continue
@@ -271,7 +292,7 @@ func (e *exprChecker) bindArgs(fn string, params []Param, args []*Arg, at Node, 
 		}
 	}
 	for _, p := range params {
-		if p.Required && given[p.Name] == nil {
+		if p.Required && given[p.Name] == nil && !misplaced { // a misplaced argument may be the one missing
 			c.errorf(EArgCount, at, signatureHint(fn, params), "%s needs %s", fn, p.Name)
 			ok = false
 		}
@@ -325,11 +346,11 @@ func (e *exprChecker) checkArg(fn string, p *Param, x Expr) (ArgValue, bool) {
 		for _, el := range l.Elems {
 			cv, kind, isConst := constValue(el)
 			if !isConst {
-				c.errorf(ENotConstant, el, "", "%s of %s must hold constants", p.Name, fn)
+				c.errorf(ENotConstant, el, "write literal values: [1.0, 2.5]", "%s of %s must hold constants", p.Name, fn)
 				return v, false
 			}
 			if !p.Kinds.Has(kind) && !(kind == Int && p.Kinds.Has(Float)) {
-				c.errorf(EOptionType, el, "", "%s of %s holds %s, not %s", p.Name, fn, p.Kinds, kind)
+				c.errorf(EOptionType, el, fmt.Sprintf("write %s constants", p.Kinds), "%s of %s holds %s, not %s", p.Name, fn, p.Kinds, kind)
 				return v, false
 			}
 			vals = append(vals, cv)
@@ -345,7 +366,7 @@ func (e *exprChecker) checkArg(fn string, p *Param, x Expr) (ArgValue, bool) {
 			return v, false
 		}
 		if !p.Kinds.Has(kind) && !(kind == Int && p.Kinds.Has(Float)) {
-			c.errorf(EOptionType, x, "", "%s of %s must be %s, not %s", p.Name, fn, p.Kinds, kind)
+			c.errorf(EOptionType, x, paramHint(p, fmt.Sprintf("give %s a constant of type %s", p.Name, p.Kinds)), "%s of %s must be %s, not %s", p.Name, fn, p.Kinds, kind)
 			return v, false
 		}
 		if kind == Int && !p.Kinds.Has(Int) {
@@ -354,7 +375,7 @@ func (e *exprChecker) checkArg(fn string, p *Param, x Expr) (ArgValue, bool) {
 		}
 		if p.Bounds != nil {
 			if f, numeric := toFloat(cv); numeric && !p.Bounds.Contains(f) {
-				c.errorf(EOptionRange, x, "", "%s of %s must be %s, not %s", p.Name, fn, p.Bounds, exprString(x))
+				c.errorf(EOptionRange, x, paramHint(p, fmt.Sprintf("give %s a value %s", p.Name, p.Bounds)), "%s of %s must be %s, not %s", p.Name, fn, p.Bounds, exprString(x))
 				return v, false
 			}
 		}
@@ -375,6 +396,10 @@ func (e *exprChecker) checkArg(fn string, p *Param, x Expr) (ArgValue, bool) {
 			hint = "bucketize floats first: bucketize(x, 10)"
 		case t.Kind == Category && p.Kinds.Has(Float):
 			hint = "category ids are not quantities; apply the transform to the raw feature"
+		case t.Kind == String && p.Kinds.Has(List):
+			hint = "split the string into tokens first: tokenize(x)"
+		default:
+			hint = paramHint(p, "")
 		}
 		c.errorf(EArgType, x, hint, "%s of %s must be %s, not %s", p.Name, fn, p.Kinds, t)
 		return v, false
@@ -385,6 +410,18 @@ func (e *exprChecker) checkArg(fn string, p *Param, x Expr) (ArgValue, bool) {
 	}
 	v.Feature = e.c.sourceFeature(x)
 	return v, true
+}
+
+// paramHint explains a parameter for a hint: what to do, then what the
+// parameter is, from its doc.
+func paramHint(p *Param, what string) string {
+	switch {
+	case p.Doc == "":
+		return what
+	case what == "":
+		return p.Name + " is " + p.Doc
+	}
+	return what + " (" + p.Name + ": " + p.Doc + ")"
 }
 
 // sourceFeature returns the schema feature an expression passes through

@@ -20,12 +20,11 @@ func LoadSchemaFile(path string) (*Schema, Diagnostics) {
 	s, issues, err := schema.Load(path)
 	var diags Diagnostics
 	for _, is := range issues {
-		msg := is.Msg
-		if is.Path != "" {
-			msg = is.Path + ": " + msg
+		msg, hint := is.Msg, "check that this is the schema the pipeline means"
+		if is.Path != "" { // a field, not the whole file
+			msg, hint = is.Path+": "+msg, "tfxc ignores it; remove it or check its spelling"
 		}
-		diags = append(diags, schemaDiag(WUnknownSchemaFld, is.File, is.Line, is.Col, msg,
-			"tfxc ignores it; remove it or check its spelling"))
+		diags = append(diags, schemaDiag(WUnknownSchemaFld, is.File, is.Line, is.Col, msg, hint))
 	}
 	if err != nil {
 		var errs []error
@@ -37,7 +36,7 @@ func LoadSchemaFile(path string) (*Schema, Diagnostics) {
 		for _, e := range errs {
 			var se *schema.Error
 			if !errors.As(e, &se) {
-				diags = append(diags, schemaDiag(ESchemaSyntax, path, 0, 0, e.Error(), ""))
+				diags = append(diags, schemaDiag(ESchemaSyntax, path, 0, 0, e.Error(), schemaFormatHint))
 				continue
 			}
 			if se.Line == 0 {
@@ -48,13 +47,15 @@ func LoadSchemaFile(path string) (*Schema, Diagnostics) {
 				diags = append(diags, d)
 				continue
 			}
-			diags = append(diags, schemaDiag(ESchemaSyntax, se.File, se.Line, se.Col, se.Msg,
-				"a schema is a TensorFlow Metadata Schema in protobuf text format, as TFDV writes it"))
+			diags = append(diags, schemaDiag(ESchemaSyntax, se.File, se.Line, se.Col, se.Msg, schemaFormatHint))
 		}
 		return nil, diags
 	}
 	return FromTFMD(s, &diags), diags
 }
+
+// schemaFormatHint is the hint of an invalid schema.
+const schemaFormatHint = "a schema is a TensorFlow Metadata Schema in protobuf text format, as TFDV writes it"
 
 func schemaDiag(code Code, file string, line, col int, msg, hint string) *Diagnostic {
 	pos := Pos{Line: line, Col: col}
@@ -95,7 +96,8 @@ func FromTFMD(s *schema.Schema, diags *Diagnostics) *Schema {
 			t.Kind = String
 		default:
 			*diags = append(*diags, schemaDiag(WUnknownSchemaFld, pos.File, pos.Line, pos.Col,
-				fmt.Sprintf("feature %s has type %s, which tfxc does not support; it is ignored", f.GetName(), f.GetType()), ""))
+				fmt.Sprintf("feature %s has type %s, which tfxc does not support; it is ignored", f.GetName(), f.GetType()),
+				"tfxc reads features of type INT, FLOAT and BYTES"))
 			continue
 		}
 		optional := f.GetPresence() == nil || f.GetPresence().GetMinFraction() < 1

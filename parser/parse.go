@@ -326,13 +326,17 @@ func (p *parser) syntaxError(err error) {
 }
 
 // friendlyExpect rewrites participle's description of what it expected,
-// which names grammar types and token types, in the language's words.
+// which names grammar types and token types, in the language's words. Of a
+// sequence (`"=" GExpr`) only the first element is what was missing.
 func friendlyExpect(s string) string {
+	if !strings.Contains(s, "|") {
+		s, _, _ = strings.Cut(s, " ")
+	}
 	return expectWords.Replace(s)
 }
 
 var expectWords = strings.NewReplacer(
-	"GIdent", "a name", "GString", "a string", "GSetting", "a setting", "GArg", "an argument",
+	"GIdent", "a name", "GString", "a string", "GSettings", "a block", "GSetting", "a setting", "GArg", "an argument",
 	"GField", "a feature declaration", "GType", "a type", "GDomain", "a domain", "GAssign", "an assignment",
 	"GCriterion", "a criterion", "GItem", "a declaration",
 	"GExpr", "an expression", "GAnd", "an expression", "GNot", "an expression", "GCmp", "an expression",

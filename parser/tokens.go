@@ -88,6 +88,11 @@ func (p *parser) scan(src string) *scanned {
 		t := s.tokens[len(s.tokens)-1]
 		return t.Type == types.punct && (t.Value == "," || t.Value == "{" || t.Value == ";")
 	}
+	afterLast := func() lexer.Position {
+		last := s.tokens[len(s.tokens)-1]
+		end := endOf(last)
+		return lexer.Position{Filename: last.Pos.Filename, Offset: end.Offset, Line: end.Line, Column: end.Col}
+	}
 	semicolon := func(pos lexer.Position, standsFor string) {
 		if len(s.tokens) == 0 {
 			return
@@ -125,7 +130,9 @@ func (p *parser) scan(src string) *scanned {
 			continue
 		case types.newline:
 			if brackets == 0 && !continues() {
-				semicolon(t.Pos, "end of line")
+				// The statement ends just after its last token, which is
+				// where an "unexpected end of line" belongs.
+				semicolon(afterLast(), "end of line")
 			}
 			continue
 		case types.invalid:

@@ -127,7 +127,7 @@ func pcaResult(c *lang.Call) lang.Type {
 				return lang.TInvalid
 			}
 			if a.Type.Elem != lang.Float && a.Type.Elem != lang.Int {
-				c.Errorf(lang.EArgType, a.Expr, "", "pca needs a numeric vector, not %s", a.Type)
+				c.Errorf(lang.EArgType, a.Expr, "pca projects numbers: give it an int or float vector", "pca needs a numeric vector, not %s", a.Type)
 				return lang.TInvalid
 			}
 			dims = a.Type.Len
