@@ -8,4 +8,7 @@ require (
 	google.golang.org/protobuf v1.36.12
 )
 
-require github.com/dgryski/go-farm v0.0.0-20240924180020-3414d57e47da // indirect
+require (
+	github.com/dgryski/go-farm v0.0.0-20240924180020-3414d57e47da
+	github.com/spf13/pflag v1.1.0
+)

@@ -14,11 +14,28 @@ import (
 
 // Options configure Check.
 type Options struct {
-	// SchemaPath, when set, is the schema to check against instead of the
-	// one the file names.
-	SchemaPath string
+	// Schema, when set, is checked against instead of the schema the file
+	// names (tfxc check --schema); load it with LoadSchema.
+	Schema *lang.Schema
 	// Policy silences or promotes warnings.
 	Policy lang.Policy
+}
+
+// LoadSchema reads a schema given on its own (not named by a pipeline),
+// placing every diagnostic in the schema file.
+func LoadSchema(path string) (*lang.Schema, lang.Diagnostics) {
+	s, diags := lang.LoadSchemaFile(path)
+	for _, d := range diags {
+		d.Path = "schema"
+		if d.Range.File == "" {
+			d.Range.File = path
+		}
+		if !d.Range.Start.IsValid() {
+			d.Range.Start, d.Range.End = lang.Pos{Line: 1, Col: 1}, lang.Pos{Line: 1, Col: 1}
+		}
+	}
+	diags.Sort()
+	return s, diags
 }
 
 // CheckFile reads and checks the file at path.
@@ -40,22 +57,7 @@ func Check(filename string, src []byte, opts Options) (*lang.Program, lang.Diagn
 		diags.Sort()
 		return nil, opts.Policy.Apply(diags)
 	}
-	cfg := &lang.Config{Catalog: stdlib.Catalog(), LoadSchema: lang.LoadSchemaFile}
-	if opts.SchemaPath != "" {
-		s, sdiags := lang.LoadSchemaFile(opts.SchemaPath)
-		for _, d := range sdiags {
-			if d.Range.File == "" {
-				d.Range.File = opts.SchemaPath
-				d.Range.Start, d.Range.End = lang.Pos{Line: 1, Col: 1}, lang.Pos{Line: 1, Col: 1}
-			}
-		}
-		diags = append(diags, sdiags...)
-		if s == nil {
-			diags.Sort()
-			return nil, opts.Policy.Apply(diags)
-		}
-		cfg.Schema = s
-	}
+	cfg := &lang.Config{Catalog: stdlib.Catalog(), Schema: opts.Schema, LoadSchema: lang.LoadSchemaFile}
 	prog, cdiags := lang.Check(f, cfg)
 	diags = append(diags, cdiags...)
 	diags.Sort()

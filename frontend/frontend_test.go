@@ -63,7 +63,11 @@ func TestTaxiExampleChecksClean(t *testing.T) {
 // every optional input is filled.
 func TestTaxiAgainstSharedSchema(t *testing.T) {
 	schema := sharedFile(t, "data/taxi/schema.pbtxt")
-	_, _, diags, err := frontend.CheckFile(taxi, frontend.Options{SchemaPath: schema})
+	s, diags := frontend.LoadSchema(schema)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	_, _, diags, err := frontend.CheckFile(taxi, frontend.Options{Schema: s})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +87,8 @@ transform {
     company_xf = vocabulary(company, top_k: 10)
 }
 `)
-	_, diags := frontend.Check("p.tfxl", src, frontend.Options{SchemaPath: schema})
+	s, _ := frontend.LoadSchema(schema)
+	_, diags := frontend.Check("p.tfxl", src, frontend.Options{Schema: s})
 	if len(diags) != 1 || diags[0].Code != lang.EOptionalUnfilled || diags[0].Range.Start.Col != 29 {
 		t.Fatalf("want one E0301 at 5:29, got %v", diags)
 	}
@@ -131,9 +136,8 @@ func TestBadFiles(t *testing.T) {
 	if len(diags) != 1 || diags[0].Code != lang.ESchemaRead {
 		t.Errorf("missing schema: %v", diags)
 	}
-	_, diags = frontend.Check("p.tfxl", []byte("pipeline p\nschema infer\nexamples csv(\"x\")\n"), frontend.Options{SchemaPath: "testdata/nope.pbtxt"})
-	if !diags.HasErrors() {
-		t.Errorf("missing --schema: no error")
+	if s, diags := frontend.LoadSchema("testdata/nope.pbtxt"); s != nil || len(diags) != 1 || diags[0].Code != lang.ESchemaRead || diags[0].Range.File != "testdata/nope.pbtxt" {
+		t.Errorf("missing --schema: %v %v", s, diags)
 	}
 }
 

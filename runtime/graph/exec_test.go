@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 	farm "github.com/dgryski/go-farm"
+	"github.com/google/go-cmp/cmp"
 
 	tfpb "github.com/tfxc/tfxc/pb/tf"
 )
@@ -19,7 +19,9 @@ func (b *gb) add(name, op string, attrs map[string]*tfpb.AttrValue, inputs ...st
 	return name
 }
 
-func typeAttr(t tfpb.DataType) *tfpb.AttrValue { return &tfpb.AttrValue{Value: &tfpb.AttrValue_Type{Type: t}} }
+func typeAttr(t tfpb.DataType) *tfpb.AttrValue {
+	return &tfpb.AttrValue{Value: &tfpb.AttrValue_Type{Type: t}}
+}
 
 func constAttr(p *tfpb.TensorProto) map[string]*tfpb.AttrValue {
 	return map[string]*tfpb.AttrValue{"dtype": typeAttr(p.Dtype), "value": {Value: &tfpb.AttrValue_Tensor{Tensor: p}}}
@@ -129,11 +131,11 @@ func TestVocabulary(t *testing.T) {
 
 func TestCompileErrors(t *testing.T) {
 	for name, g := range map[string]*tfpb.GraphDef{
-		"unknown op":    {Node: []*tfpb.NodeDef{{Name: "a", Op: "AsString"}}},
-		"dangling":      {Node: []*tfpb.NodeDef{{Name: "a", Op: "Identity", Input: []string{"nope"}}}},
-		"cycle":         {Node: []*tfpb.NodeDef{{Name: "a", Op: "Identity", Input: []string{"b"}}, {Name: "b", Op: "Identity", Input: []string{"a"}}}},
-		"duplicate":     {Node: []*tfpb.NodeDef{{Name: "a", Op: "Identity"}, {Name: "a", Op: "Identity"}}},
-		"bad const":     {Node: []*tfpb.NodeDef{{Name: "c", Op: "Const", Attr: constAttr(&tfpb.TensorProto{Dtype: tfpb.DataType_DT_FLOAT, TensorShape: shapeProto(1), FloatVal: []float32{1, 2}})}}},
+		"unknown op": {Node: []*tfpb.NodeDef{{Name: "a", Op: "AsString"}}},
+		"dangling":   {Node: []*tfpb.NodeDef{{Name: "a", Op: "Identity", Input: []string{"nope"}}}},
+		"cycle":      {Node: []*tfpb.NodeDef{{Name: "a", Op: "Identity", Input: []string{"b"}}, {Name: "b", Op: "Identity", Input: []string{"a"}}}},
+		"duplicate":  {Node: []*tfpb.NodeDef{{Name: "a", Op: "Identity"}, {Name: "a", Op: "Identity"}}},
+		"bad const":  {Node: []*tfpb.NodeDef{{Name: "c", Op: "Const", Attr: constAttr(&tfpb.TensorProto{Dtype: tfpb.DataType_DT_FLOAT, TensorShape: shapeProto(1), FloatVal: []float32{1, 2}})}}},
 	} {
 		if _, err := Compile(g); err == nil {
 			t.Errorf("%s: compiled", name)
