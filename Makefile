@@ -1,0 +1,51 @@
+# tfxc: the two commands of the README.
+#   make example   checks the bundled taxi pipeline (and generates its data)
+#   make test      runs every test, vet, gofmt and short fuzz runs
+SHELL := /bin/bash
+GO    ?= go
+BIN   := bin
+FUZZTIME ?= 10s
+
+.PHONY: all build example test deps vet fmtcheck unit fuzz bench clean
+
+all: build
+
+deps:
+	$(GO) mod download
+
+build: deps
+	$(GO) build -o $(BIN)/ ./cmd/tfxc
+
+examples/taxi/data/taxi.csv:
+	$(GO) run ./examples/taxi/gendata -rows 20000 -seed 1 -o $@
+
+example: build examples/taxi/data/taxi.csv
+	$(BIN)/tfxc check examples/taxi/taxi.tfxl
+	@echo "examples/taxi/taxi.tfxl checks clean"
+
+test: deps vet fmtcheck unit fuzz
+
+vet:
+	$(GO) vet ./...
+
+fmtcheck:
+	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '\.pb\.go$$')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	@out=$$($(GO) run ./cmd/tfxc fmt -l $$(git ls-files 'examples/*.tfxl')); \
+	if [ -n "$$out" ]; then echo "tfxc fmt would change:"; echo "$$out"; exit 1; fi
+
+unit:
+	$(GO) test ./...
+
+# Short fuzz runs of every fuzz target: no input may make them panic.
+fuzz:
+	$(GO) test ./parser   -run '^$$' -fuzz '^FuzzParse$$'  -fuzztime $(FUZZTIME)
+	$(GO) test ./frontend -run '^$$' -fuzz '^FuzzCheck$$'  -fuzztime $(FUZZTIME)
+	$(GO) test ./schema   -run '^$$' -fuzz '^FuzzParse$$'  -fuzztime $(FUZZTIME)
+	$(GO) test ./format   -run '^$$' -fuzz '^FuzzFormat$$' -fuzztime $(FUZZTIME)
+
+bench:
+	$(GO) test ./frontend ./parser -run '^$$' -bench . -benchmem
+
+clean:
+	rm -rf $(BIN)
