@@ -235,6 +235,22 @@ func underline(line string, r lang.Range) (text, carets string) {
 	// starts there.
 	end = min(max(end, start+1), max(len(runes), start+1))
 
+	// A very long line is shown as a window around the start, marked "…"
+	// where it is cut.
+	prefix, suffix := "", ""
+	if len(runes) > maxShown {
+		lo := max(0, min(start-maxShown/3, len(runes)-maxShown))
+		hi := lo + maxShown
+		if lo > 0 {
+			prefix = "…"
+		}
+		if hi < len(runes) {
+			suffix = "…"
+		}
+		runes = runes[lo:hi]
+		start, end = start-lo, min(end-lo, hi-lo+1)
+	}
+
 	var b strings.Builder
 	cols := make([]int, len(runes)+1) // display column where each rune starts
 	col := 0
@@ -259,8 +275,12 @@ func underline(line string, r lang.Range) (text, carets string) {
 		endCol = cols[end]
 	}
 	n := max(endCol-startCol, 1)
-	return strings.TrimRight(b.String(), " "), strings.Repeat(" ", startCol) + strings.Repeat("^", n)
+	pad := strings.Repeat(" ", len([]rune(prefix)))
+	return prefix + strings.TrimRight(b.String(), " ") + suffix, pad + strings.Repeat(" ", startCol) + strings.Repeat("^", n)
 }
+
+// maxShown is the most characters of a source line that are shown.
+const maxShown = 160
 
 // runeWidth returns the number of terminal columns c takes: 0 for
 // combining marks and format characters, 2 for East Asian wide and

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/tfxc/tfxc/lang"
 )
@@ -322,5 +323,24 @@ func TestRuneWidth(t *testing.T) {
 		if got := runeWidth(r); got != want {
 			t.Errorf("runeWidth(%q) = %d, want %d", r, got, want)
 		}
+	}
+}
+
+func TestLongLineIsWindowed(t *testing.T) {
+	line := strings.Repeat("a", 5000) + "BAD" + strings.Repeat("b", 5000)
+	d := &lang.Diagnostic{Code: lang.ESyntax, Severity: lang.SeverityError, Message: "m",
+		Range: lang.Range{File: "f", Start: lang.Pos{Line: 1, Col: 5001}, End: lang.Pos{Line: 1, Col: 5004}}}
+	var b strings.Builder
+	if err := Text(&b, lang.Diagnostics{d}, map[string][]byte{"f": []byte(line)}, false); err != nil {
+		t.Fatal(err)
+	}
+	out := strings.Split(b.String(), "\n")
+	if len(out[1]) > 400 || !strings.Contains(out[1], "…aaa") || !strings.Contains(out[1], "bbb…") {
+		t.Fatalf("source line not windowed: %q", out[1])
+	}
+	col := strings.Index(out[1], "BAD")
+	caret := strings.Index(out[2], "^^^")
+	if utf8.RuneCountInString(out[1][:col]) != utf8.RuneCountInString(out[2][:caret]) {
+		t.Errorf("carets do not line up:\n%s\n%s", out[1], out[2])
 	}
 }
