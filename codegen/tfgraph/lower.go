@@ -11,7 +11,10 @@ import (
 // Lower lowers the transform block of a checked program (one without
 // errors) to a Template.
 func Lower(prog *lang.Program) (*Template, error) {
-	l := &lowerer{prog: prog, b: newBuilder(), vals: map[string]val{}, t: &Template{}}
+	l := &lowerer{prog: prog, b: newBuilder(), vals: map[string]val{}, t: &Template{}, filled: map[string]bool{}}
+	for _, xf := range prog.Transforms {
+		markFilled(xf.Expr, l.filled)
+	}
 	for _, xf := range prog.Transforms {
 		v, err := l.expr(xf.Name, xf.Expr)
 		if err != nil {
@@ -40,6 +43,33 @@ type lowerer struct {
 	b    *builder
 	t    *Template
 	vals map[string]val // features and transform outputs already lowered
+	// filled are the features some transform fills: they get a presence
+	// placeholder even when the schema says they are always present, so
+	// examples that break the schema still transform as the pipeline says
+	// (validation reports them).
+	filled map[string]bool
+}
+
+// markFilled records the features that x passes to fill directly.
+func markFilled(x lang.Expr, filled map[string]bool) {
+	switch x := x.(type) {
+	case *lang.ParenExpr:
+		markFilled(x.X, filled)
+	case *lang.UnaryExpr:
+		markFilled(x.X, filled)
+	case *lang.BinaryExpr:
+		markFilled(x.X, filled)
+		markFilled(x.Y, filled)
+	case *lang.CallExpr:
+		if x.Fun.Name == "fill" && len(x.Args) > 0 {
+			if id, ok := x.Args[0].Value.(*lang.Ident); ok {
+				filled[id.Name] = true
+			}
+		}
+		for _, a := range x.Args {
+			markFilled(a.Value, filled)
+		}
+	}
 }
 
 // val is a lowered expression: a tensor of one value per example.
@@ -88,7 +118,7 @@ func (l *lowerer) feature(name string) (val, error) {
 	}
 	v := val{t: ph, dt: dt}
 	in := Input{Feature: name, DType: dt}
-	if f.Type.Optional {
+	if f.Type.Optional || l.filled[name] {
 		v.present = l.b.op(name+"__present", "Placeholder", map[string]*tfpb.AttrValue{
 			"dtype": typeAttr(tfpb.DataType_DT_BOOL), "shape": shapeAttr(-1)})
 		in.Present = v.present

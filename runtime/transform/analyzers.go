@@ -1,0 +1,206 @@
+// Package transform runs a lowered transform: its analyzers over the
+// training examples, then the bound graph over any examples. The Beam job
+// calls it on shards; tests call it on whole files.
+package transform
+
+import (
+	"fmt"
+
+	"github.com/tfxc/tfxc/codegen/tfgraph"
+	tfpb "github.com/tfxc/tfxc/pb/tf"
+	"github.com/tfxc/tfxc/runtime/analyze"
+	"github.com/tfxc/tfxc/runtime/graph"
+	"github.com/tfxc/tfxc/stdlib"
+)
+
+// Analyzers accumulates every analyzer of a template over batches of
+// examples. Accumulators from different shards merge.
+type Analyzers struct {
+	tmpl   *tfgraph.Template
+	exe    *graph.Executable
+	inputs []string // the analyzers' input tensors, fetched per batch
+	accs   []accumulator
+}
+
+// accumulator is one analyzer's state.
+type accumulator interface {
+	add(t *graph.Tensor) error
+	merge(o accumulator) error
+	result() (map[string]any, error)
+}
+
+// NewAnalyzers prepares the analyzers of a template. The template's graph
+// is run up to each analyzer's input; an analyzer whose input needs another
+// analyzer's result would need a second pass, which is not supported yet.
+func NewAnalyzers(t *tfgraph.Template) (*Analyzers, error) {
+	exe, err := graph.Compile(t.Graph)
+	if err != nil {
+		return nil, fmt.Errorf("compiling the transform template: %w", err)
+	}
+	a := &Analyzers{tmpl: t, exe: exe}
+	for _, an := range t.Analyzers {
+		acc, err := newAccumulator(an)
+		if err != nil {
+			return nil, fmt.Errorf("analyzer %s: %w", an.ID, err)
+		}
+		a.inputs = append(a.inputs, an.Input)
+		a.accs = append(a.accs, acc)
+	}
+	return a, nil
+}
+
+func newAccumulator(an *tfgraph.Analyzer) (accumulator, error) {
+	switch an.Kind {
+	case stdlib.AnalyzerMeanVar:
+		return &meanVar{}, nil
+	case stdlib.AnalyzerMinMax:
+		return &minMax{acc: analyze.NewMinMax()}, nil
+	case stdlib.AnalyzerQuantiles:
+		n, _ := an.Options["num_buckets"].(int64)
+		if n < 1 {
+			return nil, fmt.Errorf("bucketize needs num_buckets, got %v", an.Options["num_buckets"])
+		}
+		// TFT bucketize's default epsilon (SEMANTICS.md 1.6).
+		sk, err := analyze.NewQuantileSketch(analyze.DefaultBucketizeEpsilon(int(n)), 1)
+		if err != nil {
+			return nil, err
+		}
+		return &quantiles{sketch: sk, buckets: int(n)}, nil
+	case stdlib.AnalyzerVocabulary:
+		dt := analyze.String
+		if an.InputDT == tfpb.DataType_DT_INT64 {
+			dt = analyze.Int64
+		}
+		v, err := analyze.NewVocabulary(dt, "text", false)
+		if err != nil {
+			return nil, err
+		}
+		opts := analyze.VocabOptions{}
+		if k, ok := an.Options["top_k"].(int64); ok {
+			opts.TopK = int(k)
+		}
+		if f, ok := an.Options["frequency_threshold"].(int64); ok {
+			opts.FrequencyThreshold = float64(f)
+		}
+		return &vocabulary{vocab: v, opts: opts}, nil
+	}
+	return nil, fmt.Errorf("analyzer %s is not implemented yet", an.Kind)
+}
+
+// Add accumulates one batch: feeds for every raw feature input.
+func (a *Analyzers) Add(feeds map[string]*graph.Tensor) error {
+	if len(a.inputs) == 0 {
+		return nil
+	}
+	vals, err := a.exe.Run(feeds, a.inputs...)
+	if err != nil {
+		return err
+	}
+	for i, v := range vals {
+		if err := a.accs[i].add(v); err != nil {
+			return fmt.Errorf("analyzer %s: %w", a.tmpl.Analyzers[i].ID, err)
+		}
+	}
+	return nil
+}
+
+// Merge adds the state of b, built from the same template.
+func (a *Analyzers) Merge(b *Analyzers) error {
+	if len(a.accs) != len(b.accs) {
+		return fmt.Errorf("merging analyzers of different templates")
+	}
+	for i := range a.accs {
+		if err := a.accs[i].merge(b.accs[i]); err != nil {
+			return fmt.Errorf("analyzer %s: %w", a.tmpl.Analyzers[i].ID, err)
+		}
+	}
+	return nil
+}
+
+// Results returns every analyzer's result, ready for tfgraph.Bind.
+func (a *Analyzers) Results() (tfgraph.Results, error) {
+	out := tfgraph.Results{}
+	for i, acc := range a.accs {
+		r, err := acc.result()
+		if err != nil {
+			return nil, fmt.Errorf("analyzer %s: %w", a.tmpl.Analyzers[i].ID, err)
+		}
+		out[a.tmpl.Analyzers[i].ID] = r
+	}
+	return out, nil
+}
+
+// floats returns a numeric tensor's values as float64.
+func floats(t *graph.Tensor) []float64 {
+	out := make([]float64, t.Len())
+	for i := range out {
+		out[i] = t.Float64At(i)
+	}
+	return out
+}
+
+type meanVar struct{ acc analyze.MeanVar }
+
+func (m *meanVar) add(t *graph.Tensor) error { m.acc.AddBatch(floats(t)); return nil }
+func (m *meanVar) merge(o accumulator) error {
+	m.acc.Merge(o.(*meanVar).acc)
+	return nil
+}
+func (m *meanVar) result() (map[string]any, error) {
+	_, mean, variance := m.acc.Result()
+	return tfgraph.MeanVar(mean, variance), nil
+}
+
+type minMax struct{ acc analyze.MinMax }
+
+func (m *minMax) add(t *graph.Tensor) error { m.acc.AddBatch(floats(t)); return nil }
+func (m *minMax) merge(o accumulator) error {
+	m.acc.Merge(o.(*minMax).acc)
+	return nil
+}
+func (m *minMax) result() (map[string]any, error) {
+	lo, hi := m.acc.Result()
+	return tfgraph.MinMax(lo, hi), nil
+}
+
+type quantiles struct {
+	sketch  *analyze.QuantileSketch
+	buckets int
+}
+
+func (q *quantiles) add(t *graph.Tensor) error { return q.sketch.AddValues(floats(t)) }
+func (q *quantiles) merge(o accumulator) error {
+	return q.sketch.Merge(o.(*quantiles).sketch)
+}
+func (q *quantiles) result() (map[string]any, error) {
+	b, err := q.sketch.Boundaries(q.buckets, false, analyze.Float32)
+	if err != nil {
+		return nil, err
+	}
+	return tfgraph.Quantiles(b[0]), nil
+}
+
+type vocabulary struct {
+	vocab *analyze.Vocabulary
+	opts  analyze.VocabOptions
+}
+
+func (v *vocabulary) add(t *graph.Tensor) error {
+	switch t.DType {
+	case tfpb.DataType_DT_STRING:
+		v.vocab.AddStrings(t.Str)
+	case tfpb.DataType_DT_INT64:
+		v.vocab.AddInts(t.I64)
+	default:
+		return fmt.Errorf("vocabulary of %s", t.DType)
+	}
+	return nil
+}
+func (v *vocabulary) merge(o accumulator) error { return v.vocab.Merge(o.(*vocabulary).vocab) }
+func (v *vocabulary) result() (map[string]any, error) {
+	r, err := v.vocab.Result(v.opts)
+	if err != nil {
+		return nil, err
+	}
+	return tfgraph.Vocabulary(r.Tokens()), nil
+}
