@@ -65,17 +65,15 @@ type Key struct{ Family, Op string }
 
 // Skip reasons shared by the table below.
 const (
-	reasonNoGraph   = "transform graph executor not built yet"
 	reasonNoFamily  = "family not implemented yet"
 	reasonUnknownOp = "no runner for op %q in family %q"
 )
 
 func skipWith(reason string) Runner { return func(*Case) Outcome { return Skipped("%s", reason) } }
 
-// needsGraph is the runner of the transform mappers until the transform
-// graph and its executor can run a case: replace it in the table by the
-// graph runner.
-var needsGraph = skipWith(reasonNoGraph)
+// needsGraph runs the transform mappers through the compiler, the
+// transform graph and its executor (mappers.go).
+var needsGraph Runner = runMapper
 
 // Runners is the one table of runners, by (family, op). A chained op
 // ("a+b") with no entry of its own runs with its family's "*+" runner when

@@ -1,0 +1,277 @@
+package conformance
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/tfxc/tfxc/codegen/tfgraph"
+	"github.com/tfxc/tfxc/frontend"
+	tfpb "github.com/tfxc/tfxc/pb/tf"
+	"github.com/tfxc/tfxc/runtime/graph"
+	"github.com/tfxc/tfxc/runtime/transform"
+)
+
+// runMapper runs a TFT mapper case through the whole compiler: the case
+// becomes a small .tfxl pipeline, which is checked, lowered to a graph,
+// analyzed over the case's analysis rows, bound, and executed by the Go
+// executor over its transform rows. What the language cannot express yet
+// (vector and variable-length features, weights, default_value) is skipped
+// with the reason.
+func runMapper(c *Case) Outcome {
+	p, err := mapperPipeline(c)
+	if err != nil {
+		if u, ok := err.(unsupportedError); ok {
+			return Skipped("%s", u.reason)
+		}
+		return Failed("%v", err)
+	}
+	got, err := p.run()
+	if err != nil {
+		return checkError(c, err)
+	}
+	want, _ := c.Expected["rows"].([]any)
+	if vals, ok := c.Expected["values"].([]any); ok {
+		want = nil
+		for _, v := range vals {
+			want = append(want, map[string]any{p.output: v})
+		}
+	}
+	if len(want) != len(got) {
+		return Failed("%d rows, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if err := compareValue(fmt.Sprintf("rows[%d]", i), want[i], got[i], c.Tolerance); err != nil {
+			return Failed("%v", err)
+		}
+	}
+	return Passed()
+}
+
+// mapperCase is a mapper case turned into a pipeline.
+type mapperCase struct {
+	src           string
+	input, output string
+	list          bool // values are written [v]: shape [1]
+	analyze, rows []map[string]any
+}
+
+func mapperPipeline(c *Case) (*mapperCase, error) {
+	for _, p := range []string{"weights", "default_value", "key", "elementwise_with_key"} {
+		if v, ok := c.Params[p]; ok && v != nil {
+			return nil, unsupported("parameter %s is not in the language yet", p)
+		}
+	}
+	if e, ok := c.Params["elementwise"].(bool); ok && e {
+		return nil, unsupported("elementwise analyzers need vector features, which are not lowered yet")
+	}
+	switch c.Op {
+	case "scale_to_z_score", "scale_to_0_1", "scale_by_min_max", "bucketize", "compute_and_apply_vocabulary", "apply_buckets", "hash_strings":
+	default:
+		return nil, unsupported("op %s is not lowered yet", c.Op)
+	}
+	m := &mapperCase{input: paramString(c, "input", "x"), output: paramString(c, "output", "out")}
+	typ := "float"
+	specs, _ := c.Input["feature_spec"].(map[string]any)
+	if spec, ok := specs[m.input].(map[string]any); ok {
+		kind, _ := spec["kind"].(string)
+		shape, _ := spec["shape"].([]any)
+		switch {
+		case kind != "fixed":
+			return nil, unsupported("%s features are not lowered yet", kind)
+		case len(shape) == 1 && fmt.Sprint(shape[0]) == "1":
+			m.list = true
+		case len(shape) != 0:
+			return nil, unsupported("vector features (shape %v) are not lowered yet", shape)
+		}
+		dt, _ := spec["dtype"].(string)
+		switch {
+		case strings.HasPrefix(dt, "int"):
+			typ = "int"
+		case dt == "string":
+			typ = "string"
+		}
+	}
+	var call string
+	switch c.Op {
+	case "scale_to_z_score":
+		call = "z_score(" + m.input + ")"
+	case "scale_to_0_1":
+		call = "scale_to_0_1(" + m.input + ")"
+	case "scale_by_min_max":
+		call = fmt.Sprintf("scale_by_min_max(%s, output_min: %v, output_max: %v)", m.input,
+			jsonOr(c.Params["output_min"], "0.0"), jsonOr(c.Params["output_max"], "1.0"))
+	case "bucketize":
+		if e := c.Params["epsilon"]; e != nil {
+			return nil, unsupported("bucketize's epsilon is not in the language yet")
+		}
+		call = fmt.Sprintf("bucketize(%s, %v)", m.input, c.Params["num_buckets"])
+	case "compute_and_apply_vocabulary":
+		if f, _ := c.Params["file_format"].(string); f != "" && f != "text" {
+			return nil, unsupported("vocabulary file format %s", f)
+		}
+		opts := ""
+		for param, opt := range map[string]string{"top_k": "top_k", "frequency_threshold": "frequency_threshold", "num_oov_buckets": "oov"} {
+			if v, ok := c.Params[param]; ok && v != nil {
+				opts += fmt.Sprintf(", %s: %v", opt, v)
+			}
+		}
+		call = "vocabulary(" + m.input + opts + ")"
+	case "apply_buckets":
+		b, _ := c.Params["bucket_boundaries"].([]any)
+		if len(b) != 1 {
+			return nil, unsupported("apply_buckets with %d rows of boundaries", len(b))
+		}
+		enc, _ := json.Marshal(b[0])
+		call = fmt.Sprintf("apply_buckets(%s, %s)", m.input, enc)
+	case "hash_strings":
+		typ = "string"
+		call = fmt.Sprintf("hash(%s, %v)", m.input, c.Params["hash_buckets"])
+	default:
+		return nil, unsupported("op %s is not lowered yet", c.Op)
+	}
+	m.src = fmt.Sprintf("pipeline vector\nschema infer\nexamples csv(\"unused.csv\")\nfeatures {\n    %s: %s\n}\ntransform {\n    %s = %s\n}\n",
+		m.input, typ, m.output, call)
+	var err error
+	if m.analyze, err = analysisRows(c); err != nil {
+		return nil, err
+	}
+	m.rows = m.analyze
+	if tr, ok := c.Input["transform_rows"]; ok {
+		if m.rows, err = asRows("transform_rows", tr); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+func jsonOr(v any, def string) string {
+	if v == nil {
+		return def
+	}
+	s := fmt.Sprint(v)
+	if !strings.ContainsAny(s, ".eE") {
+		s += ".0"
+	}
+	return s
+}
+
+// run compiles and runs the pipeline, returning the output rows.
+func (m *mapperCase) run() ([]any, error) {
+	prog, diags := frontend.Check("vector.tfxl", []byte(m.src), frontend.Options{})
+	if diags.HasErrors() {
+		return nil, fmt.Errorf("the case's pipeline does not check: %v\n%s", diags, m.src)
+	}
+	tmpl, err := tfgraph.Lower(prog)
+	if err != nil {
+		return nil, err
+	}
+	an, err := transform.NewAnalyzers(tmpl)
+	if err != nil {
+		return nil, err
+	}
+	if len(m.analyze) > 0 {
+		feeds, err := m.feeds(tmpl, m.analyze)
+		if err != nil {
+			return nil, err
+		}
+		if err := an.Add(feeds); err != nil {
+			return nil, err
+		}
+	}
+	results, err := an.Results()
+	if err != nil {
+		return nil, err
+	}
+	g, err := tfgraph.Bind(tmpl, results)
+	if err != nil {
+		return nil, err
+	}
+	exe, err := graph.Compile(g, tmpl.Initializers...)
+	if err != nil {
+		return nil, err
+	}
+	feeds, err := m.feeds(tmpl, m.rows)
+	if err != nil {
+		return nil, err
+	}
+	out, err := exe.Run(feeds, m.output)
+	if err != nil {
+		return nil, err
+	}
+	t := out[0]
+	rows := make([]any, t.Len())
+	for i := range rows {
+		var v any
+		switch t.DType {
+		case tfpb.DataType_DT_INT64:
+			v = t.I64[i]
+		default:
+			v = t.Float64At(i)
+		}
+		if m.list {
+			v = []any{v}
+		}
+		rows[i] = map[string]any{m.output: v}
+	}
+	return rows, nil
+}
+
+// feeds builds the input tensors from the rows' values.
+func (m *mapperCase) feeds(tmpl *tfgraph.Template, rows []map[string]any) (map[string]*graph.Tensor, error) {
+	feeds := map[string]*graph.Tensor{}
+	for _, in := range tmpl.Inputs {
+		t, err := graph.NewTensor(in.DType, []int{len(rows)})
+		if err != nil {
+			return nil, err
+		}
+		for i, r := range rows {
+			v, ok := r[in.Feature]
+			if !ok {
+				return nil, unsupported("rows with a missing feature")
+			}
+			if l, isList := v.([]any); isList {
+				if len(l) != 1 {
+					return nil, unsupported("rows with %d values", len(l))
+				}
+				v = l[0]
+			}
+			if err := setValue(t, i, v); err != nil {
+				return nil, fmt.Errorf("row %d: %w", i, err)
+			}
+		}
+		feeds[in.Feature] = t
+		if in.Present != "" {
+			present := graph.Bools([]int{len(rows)}, make([]bool, len(rows)))
+			for i := range present.Bool {
+				present.Bool[i] = true
+			}
+			feeds[in.Present] = present
+		}
+	}
+	return feeds, nil
+}
+
+func setValue(t *graph.Tensor, i int, v any) error {
+	switch t.DType {
+	case tfpb.DataType_DT_STRING:
+		s, ok := v.(string)
+		if !ok {
+			return fmt.Errorf("%v is not a string", v)
+		}
+		t.Str[i] = s
+	case tfpb.DataType_DT_INT64:
+		n, err := toInt(v)
+		if err != nil {
+			return err
+		}
+		t.I64[i] = n
+	default:
+		f, err := toFloat(v)
+		if err != nil {
+			return err
+		}
+		t.F32[i] = float32(f)
+	}
+	return nil
+}
