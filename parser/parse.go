@@ -275,14 +275,6 @@ func (p *parser) parseStatement(decl lang.Decl, st tokenSpan) {
 	}
 }
 
-func errorOffset(err error) int {
-	var perr participle.Error
-	if errors.As(err, &perr) {
-		return perr.Position().Offset
-	}
-	return 0
-}
-
 // syntaxError reports a participle error in the language's own words.
 func (p *parser) syntaxError(err error) {
 	var perr participle.Error
