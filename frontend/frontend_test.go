@@ -33,7 +33,7 @@ func TestTaxiExampleChecksClean(t *testing.T) {
 	for _, d := range diags {
 		t.Errorf("%s", d.Error())
 	}
-	if prog == nil || prog.Model == nil || len(prog.Model.Inputs) != 16 {
+	if prog == nil || prog.Model == nil || len(prog.Model.Inputs) != 14 {
 		t.Fatalf("model inputs not resolved: %+v", prog)
 	}
 	byName := map[string]*lang.Transform{}
