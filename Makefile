@@ -10,8 +10,10 @@ FUZZTIME ?= 10s
 
 all: build
 
+# Go modules, and the pinned TF.js packages the conformance tests run graphs in.
 deps:
 	$(GO) mod download
+	npm ci --prefix tfjs --no-audit --no-fund
 
 build: deps
 	$(GO) build -o $(BIN)/ ./cmd/tfxc

@@ -3,13 +3,17 @@ package conformance
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/tfxc/tfxc/codegen/tfgraph"
+	"github.com/tfxc/tfxc/codegen/tfjs"
 	"github.com/tfxc/tfxc/frontend"
 	tfpb "github.com/tfxc/tfxc/pb/tf"
 	"github.com/tfxc/tfxc/runtime/graph"
 	"github.com/tfxc/tfxc/runtime/transform"
+	"github.com/tfxc/tfxc/tfjs/harness"
 )
 
 // runMapper runs a TFT mapper case through the whole compiler: the case
@@ -37,15 +41,37 @@ func runMapper(c *Case) Outcome {
 			want = append(want, map[string]any{p.output: v})
 		}
 	}
-	if len(want) != len(got) {
-		return Failed("%d rows, want %d", len(got), len(want))
-	}
-	for i := range want {
-		if err := compareValue(fmt.Sprintf("rows[%d]", i), want[i], got[i], c.Tolerance); err != nil {
-			return Failed("%v", err)
+	for _, run := range []struct {
+		who  string
+		rows []any
+	}{{"Go executor", got.goRows}, {"TF.js", got.tfjsRows}} {
+		if run.rows == nil && run.who == "TF.js" {
+			if tfjsRequired() {
+				return Failed("TF.js did not run: %v", got.tfjsErr)
+			}
+			continue // outside CI without Node: the Go executor alone
+		}
+		if len(want) != len(run.rows) {
+			return Failed("%s: %d rows, want %d", run.who, len(run.rows), len(want))
+		}
+		for i := range want {
+			if err := compareValue(fmt.Sprintf("rows[%d]", i), want[i], run.rows[i], c.Tolerance); err != nil {
+				return Failed("%s: %v", run.who, err)
+			}
 		}
 	}
 	return Passed()
+}
+
+// tfjsRequired reports whether TF.js must run: in CI, where .ci/run
+// installs Node's packages.
+func tfjsRequired() bool { return os.Getenv("CI") == "true" }
+
+// mapperRows are a mapper case's outputs as the Go executor and TF.js
+// computed them (tfjsRows is nil when TF.js could not run, tfjsErr says why).
+type mapperRows struct {
+	goRows, tfjsRows []any
+	tfjsErr          error
 }
 
 // mapperCase is a mapper case turned into a pipeline.
@@ -156,8 +182,9 @@ func jsonOr(v any, def string) string {
 	return s
 }
 
-// run compiles and runs the pipeline, returning the output rows.
-func (m *mapperCase) run() ([]any, error) {
+// run compiles and runs the pipeline in the Go executor and in TF.js,
+// returning the output rows of each.
+func (m *mapperCase) run() (*mapperRows, error) {
 	prog, diags := frontend.Check("vector.tfxl", []byte(m.src), frontend.Options{})
 	if diags.HasErrors() {
 		return nil, fmt.Errorf("the case's pipeline does not check: %v\n%s", diags, m.src)
@@ -200,21 +227,45 @@ func (m *mapperCase) run() ([]any, error) {
 		return nil, err
 	}
 	t := out[0]
-	rows := make([]any, t.Len())
+	integer := t.DType == tfpb.DataType_DT_INT64
+	res := &mapperRows{goRows: m.rowsOf(t.Len(), integer, t.Float64At)}
+	h, err := harness.Find()
+	if err != nil {
+		res.tfjsErr = err
+		return res, nil
+	}
+	dir, err := os.MkdirTemp("", "tfxc-vector-*")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	model := filepath.Join(dir, "model")
+	if err := tfjs.Write(model, &tfjs.Model{Graph: g, Initializers: tmpl.Initializers, ConvertedBy: "tfxc conformance"}); err != nil {
+		return nil, fmt.Errorf("writing the TF.js model: %w", err)
+	}
+	js, err := h.Run(model, feeds, []string{m.output})
+	if err != nil {
+		return nil, err
+	}
+	vals := js[m.output].Values
+	res.tfjsRows = m.rowsOf(len(vals), integer, func(i int) float64 { return vals[i] })
+	return res, nil
+}
+
+// rowsOf builds output rows from n values.
+func (m *mapperCase) rowsOf(n int, integer bool, at func(int) float64) []any {
+	rows := make([]any, n)
 	for i := range rows {
-		var v any
-		switch t.DType {
-		case tfpb.DataType_DT_INT64:
-			v = t.I64[i]
-		default:
-			v = t.Float64At(i)
+		var v any = at(i)
+		if integer {
+			v = int64(at(i))
 		}
 		if m.list {
 			v = []any{v}
 		}
 		rows[i] = map[string]any{m.output: v}
 	}
-	return rows, nil
+	return rows
 }
 
 // feeds builds the input tensors from the rows' values.

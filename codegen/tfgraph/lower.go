@@ -23,6 +23,9 @@ func Lower(prog *lang.Program) (*Template, error) {
 		if v.present != "" {
 			return nil, fmt.Errorf("transform %s may be missing; the checker should have refused it", xf.Name)
 		}
+		if v.fill != "" {
+			return nil, fmt.Errorf("transform %s is a filled string, which TF.js cannot compute; encode it in the same transform (vocabulary, hash)", xf.Name)
+		}
 		out := l.b.op(xf.Name, "Identity", map[string]*tfpb.AttrValue{"T": typeAttr(v.dt)}, v.t)
 		if out != xf.Name {
 			return nil, fmt.Errorf("transform %s: its name is taken by a graph node", xf.Name)
@@ -77,6 +80,24 @@ type val struct {
 	t       string
 	dt      tfpb.DataType
 	present string // bool tensor, for a value that may be missing
+	// A filled string is kept as the raw tensor t, the presence flags in
+	// filledWhere and the fill constant in fill: TF.js cannot select
+	// between strings (its SelectV2 and GatherV2 take numbers only), so the
+	// fill is applied to the numeric result of the op that reads the
+	// string (see fillAfter).
+	filledWhere, fill string
+}
+
+// fillAfter applies op to a string value and, when the value is a pending
+// fill, to the fill constant too, selecting between the two results:
+// op(fill(x, v)) = SelectV2(present, op(x), op(v)) for the elementwise ops
+// that read strings (lookup, hash, comparison).
+func (l *lowerer) fillAfter(scope string, x val, op func(in string) val) val {
+	if x.fill == "" {
+		return op(x.t)
+	}
+	a, b := op(x.t), op(x.fill)
+	return val{t: l.b.op(scope+"/filled", "SelectV2", tAttr(a.dt), x.filledWhere, a.t, b.t), dt: a.dt}
 }
 
 // dtypeOf is the graph type of a language type: TFMD FLOAT features are
@@ -204,6 +225,24 @@ func (l *lowerer) binary(scope string, x *lang.BinaryExpr) (val, error) {
 	if !ok {
 		return val{}, fmt.Errorf("operator %s is not lowered yet", x.Op)
 	}
+	if a.fill != "" || b.fill != "" {
+		// Only == and != read strings; compare raw and fill, then select.
+		attrs := map[string]*tfpb.AttrValue{"T": typeAttr(a.dt), "incompatible_shape_error": boolAttr(true)}
+		if a.fill != "" {
+			bb := b
+			return l.fillAfter(scope, a, func(in string) val {
+				if bb.fill != "" {
+					return l.fillAfter(scope, bb, func(in2 string) val {
+						return val{t: l.b.op(scope+"/"+op, op, attrs, in, in2), dt: tfpb.DataType_DT_BOOL}
+					})
+				}
+				return val{t: l.b.op(scope+"/"+op, op, attrs, in, bb.t), dt: tfpb.DataType_DT_BOOL}
+			}), nil
+		}
+		return l.fillAfter(scope, b, func(in string) val {
+			return val{t: l.b.op(scope+"/"+op, op, attrs, a.t, in), dt: tfpb.DataType_DT_BOOL}
+		}), nil
+	}
 	if x.Op == "and" || x.Op == "or" {
 		return val{t: l.b.op(scope+"/"+op, op, nil, a.t, b.t), dt: tfpb.DataType_DT_BOOL}, nil
 	}
@@ -326,6 +365,9 @@ func (l *lowerer) call(scope string, c *lang.CallExpr) (val, error) {
 			return x, nil
 		}
 		fillV = l.cast(scope, fillV, x.dt)
+		if x.dt == tfpb.DataType_DT_STRING {
+			return val{t: x.t, dt: x.dt, filledWhere: x.present, fill: fillV.t}, nil
+		}
 		return val{t: l.b.op(scope+"/fill", "SelectV2", tAttr(x.dt), x.present, x.t, fillV.t), dt: x.dt}, nil
 	case "z_score":
 		// TFT scale_to_z_score: (x - mean) / sqrt(var), float32; Bind puts
@@ -367,7 +409,9 @@ func (l *lowerer) call(scope string, c *lang.CallExpr) (val, error) {
 	case "hash":
 		// TFT hash_strings: StringToHashBucketFast (SEMANTICS.md 1.7).
 		n := asInt(constArg(c, 1, "buckets", nil))
-		return val{t: l.b.op(scope+"/hash", "StringToHashBucketFast", map[string]*tfpb.AttrValue{"num_buckets": intAttr(n)}, x.t), dt: i64}, nil
+		return l.fillAfter(scope, x, func(in string) val {
+			return val{t: l.b.op(scope+"/hash", "StringToHashBucketFast", map[string]*tfpb.AttrValue{"num_buckets": intAttr(n)}, in), dt: i64}
+		}), nil
 	case "categorical":
 		n := asInt(constArg(c, 1, "buckets", nil))
 		geq := l.b.op(scope+"/nonnegative", "GreaterEqual", tAttr(i64), x.t, l.b.value(scope+"/zero", int64(0)))
@@ -431,7 +475,10 @@ func (l *lowerer) vocabulary(scope string, c *lang.CallExpr, x val) (val, error)
 	if k := constArg(c, 99, "top_k", nil); k != nil {
 		opts["top_k"] = asInt(k)
 	}
+	// The analyzer reads the raw values and, per example where the value
+	// is missing, the fill: Analyzers knows a pending fill from FilledWhere.
 	a := l.analyzer(scope, "vocabulary", stdlib.AnalyzerVocabulary, x, opts)
+	a.FilledWhere, a.Fill = x.filledWhere, x.fill
 	keys := a.result(l, "keys", x.dt, -1)
 	ids := a.result(l, "ids", i64, -1)
 	size := a.result(l, "size", i64)
@@ -441,17 +488,19 @@ func (l *lowerer) vocabulary(scope string, c *lang.CallExpr, x val) (val, error)
 		"Tin": typeAttr(x.dt), "Tout": typeAttr(i64)}, table, keys, ids)
 	l.t.Initializers = append(l.t.Initializers, init)
 	missing := l.b.value(scope+"/missing", int64(-1))
-	id := l.b.op(scope+"/lookup", "LookupTableFindV2", map[string]*tfpb.AttrValue{
-		"Tin": typeAttr(x.dt), "Tout": typeAttr(i64)}, table, x.t, missing)
-	if oov == 0 {
-		return val{t: id, dt: i64}, nil
-	}
-	oovID := size
-	if x.dt == tfpb.DataType_DT_STRING {
-		h := l.b.op(scope+"/oov_bucket", "StringToHashBucketFast", map[string]*tfpb.AttrValue{"num_buckets": intAttr(oov)}, x.t)
-		oovID = l.b.op(scope+"/oov_id", "AddV2", tAttr(i64), h, size)
-	}
-	isMissing := l.b.op(scope+"/not_found", "Equal", map[string]*tfpb.AttrValue{
-		"T": typeAttr(i64), "incompatible_shape_error": boolAttr(true)}, id, missing)
-	return val{t: l.b.op(scope+"/vocabulary", "SelectV2", tAttr(i64), isMissing, oovID, id), dt: i64}, nil
+	return l.fillAfter(scope, x, func(in string) val {
+		id := l.b.op(scope+"/lookup", "LookupTableFindV2", map[string]*tfpb.AttrValue{
+			"Tin": typeAttr(x.dt), "Tout": typeAttr(i64)}, table, in, missing)
+		if oov == 0 {
+			return val{t: id, dt: i64}
+		}
+		oovID := size
+		if x.dt == tfpb.DataType_DT_STRING {
+			h := l.b.op(scope+"/oov_bucket", "StringToHashBucketFast", map[string]*tfpb.AttrValue{"num_buckets": intAttr(oov)}, in)
+			oovID = l.b.op(scope+"/oov_id", "AddV2", tAttr(i64), h, size)
+		}
+		isMissing := l.b.op(scope+"/not_found", "Equal", map[string]*tfpb.AttrValue{
+			"T": typeAttr(i64), "incompatible_shape_error": boolAttr(true)}, id, missing)
+		return val{t: l.b.op(scope+"/vocabulary", "SelectV2", tAttr(i64), isMissing, oovID, id), dt: i64}
+	}), nil
 }

@@ -53,4 +53,8 @@ type Analyzer struct {
 	InputDT tfpb.DataType
 	Options map[string]any // e.g. top_k, frequency_threshold, num_buckets
 	Results map[string]string
+	// FilledWhere and Fill, when set, name the presence flags of Input and
+	// the scalar constant that stands where they are false: the analyzer
+	// reads the filled values (strings are filled lazily, see val).
+	FilledWhere, Fill string
 }

@@ -16,10 +16,10 @@ import (
 // Analyzers accumulates every analyzer of a template over batches of
 // examples. Accumulators from different shards merge.
 type Analyzers struct {
-	tmpl   *tfgraph.Template
-	exe    *graph.Executable
-	inputs []string // the analyzers' input tensors, fetched per batch
-	accs   []accumulator
+	tmpl    *tfgraph.Template
+	exe     *graph.Executable
+	fetches []string // the analyzers' input tensors (and fill flags), fetched per batch
+	accs    []accumulator
 }
 
 // accumulator is one analyzer's state.
@@ -43,7 +43,10 @@ func NewAnalyzers(t *tfgraph.Template) (*Analyzers, error) {
 		if err != nil {
 			return nil, fmt.Errorf("analyzer %s: %w", an.ID, err)
 		}
-		a.inputs = append(a.inputs, an.Input)
+		a.fetches = append(a.fetches, an.Input)
+		if an.Fill != "" {
+			a.fetches = append(a.fetches, an.FilledWhere, an.Fill)
+		}
 		a.accs = append(a.accs, acc)
 	}
 	return a, nil
@@ -89,19 +92,43 @@ func newAccumulator(an *tfgraph.Analyzer) (accumulator, error) {
 
 // Add accumulates one batch: feeds for every raw feature input.
 func (a *Analyzers) Add(feeds map[string]*graph.Tensor) error {
-	if len(a.inputs) == 0 {
+	if len(a.fetches) == 0 {
 		return nil
 	}
-	vals, err := a.exe.Run(feeds, a.inputs...)
+	vals, err := a.exe.Run(feeds, a.fetches...)
 	if err != nil {
 		return err
 	}
-	for i, v := range vals {
+	for i, an := range a.tmpl.Analyzers {
+		v := vals[0]
+		vals = vals[1:]
+		if an.Fill != "" {
+			v, err = filled(v, vals[0], vals[1])
+			if err != nil {
+				return fmt.Errorf("analyzer %s: %w", an.ID, err)
+			}
+			vals = vals[2:]
+		}
 		if err := a.accs[i].add(v); err != nil {
-			return fmt.Errorf("analyzer %s: %w", a.tmpl.Analyzers[i].ID, err)
+			return fmt.Errorf("analyzer %s: %w", an.ID, err)
 		}
 	}
 	return nil
+}
+
+// filled returns the strings of v with fill where present is false: the
+// values a lazily filled string stands for.
+func filled(v, present, fill *graph.Tensor) (*graph.Tensor, error) {
+	if v.DType != tfpb.DataType_DT_STRING || fill.Len() != 1 || present.Len() != v.Len() {
+		return nil, fmt.Errorf("cannot fill %s values with %d-value %s flags", v.DType, present.Len(), fill.DType)
+	}
+	out := graph.Strings(v.Shape, append([]string(nil), v.Str...))
+	for i, p := range present.Bool {
+		if !p {
+			out.Str[i] = fill.Str[0]
+		}
+	}
+	return out, nil
 }
 
 // Merge adds the state of b, built from the same template.
