@@ -13,6 +13,7 @@ all: build
 # Go modules, and the pinned TF.js packages the conformance tests run graphs in.
 deps:
 	$(GO) mod download
+	$(GO) mod download github.com/tensorflow/tensorflow@v2.18.0+incompatible  # its ops.pbtxt: the op registry graphs are checked against
 	npm ci --prefix tfjs --no-audit --no-fund
 
 build: deps

@@ -6,7 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
+	"github.com/tfxc/tfxc/codegen/opreg"
 	"github.com/tfxc/tfxc/codegen/tfgraph"
 	"github.com/tfxc/tfxc/codegen/tfjs"
 	"github.com/tfxc/tfxc/frontend"
@@ -214,6 +216,9 @@ func (m *mapperCase) run() (*mapperRows, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := validate(g); err != nil {
+		return nil, err
+	}
 	exe, err := graph.Compile(g, tmpl.Initializers...)
 	if err != nil {
 		return nil, err
@@ -323,6 +328,25 @@ func setValue(t *graph.Tensor, i int, v any) error {
 			return err
 		}
 		t.F32[i] = float32(f)
+	}
+	return nil
+}
+
+var registry = sync.OnceValues(opreg.Default)
+
+// validate checks a graph against TensorFlow's op registry. Without the
+// registry (outside CI, before make test downloaded it) the check is left
+// out; in CI it is required.
+func validate(g *tfpb.GraphDef) error {
+	r, err := registry()
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			return err
+		}
+		return nil
+	}
+	if err := r.Validate(g); err != nil {
+		return fmt.Errorf("the graph is not valid TensorFlow: %w", err)
 	}
 	return nil
 }

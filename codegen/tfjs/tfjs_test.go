@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/tfxc/tfxc/codegen/opreg"
 	"github.com/tfxc/tfxc/codegen/tfgraph"
 	"github.com/tfxc/tfxc/codegen/tfjs"
 	"github.com/tfxc/tfxc/frontend"
@@ -78,6 +79,11 @@ func TestTaxiAgreesWithTFJS(t *testing.T) {
 	g, err := tfgraph.Bind(tmpl, results)
 	if err != nil {
 		t.Fatal(err)
+	}
+	reg, err := opreg.Default()
+	need(t, "TensorFlow's op registry", err)
+	if err := reg.Validate(g); err != nil {
+		t.Fatalf("the taxi graph is not valid TensorFlow: %v", err)
 	}
 	exe, err := graph.Compile(g, tmpl.Initializers...)
 	if err != nil {
