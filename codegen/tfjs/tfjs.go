@@ -11,12 +11,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/tfxc/tfxc/internal/atomicdir"
 	tfpb "github.com/tfxc/tfxc/pb/tf"
 )
 
@@ -95,7 +94,7 @@ func Write(dir string, m *Model) error {
 	if err != nil {
 		return err
 	}
-	return writeDir(dir, map[string][]byte{"model.json": js, WeightsFile: weights.Bytes()})
+	return atomicdir.Write(dir, map[string][]byte{"model.json": js, WeightsFile: weights.Bytes()})
 }
 
 // split separates the table initialisation (the initializer nodes and the
@@ -213,42 +212,4 @@ func moveToWeights(n *tfpb.NodeDef, w *bytes.Buffer) (weightEntry, error) {
 		return e, fmt.Errorf("constants of type %s are not supported", t.GetDtype())
 	}
 	return e, nil
-}
-
-// writeDir writes files into a fresh temporary sibling of dir, syncs
-// them, and renames the sibling to dir, replacing an older dir.
-func writeDir(dir string, files map[string][]byte) error {
-	parent := filepath.Dir(dir)
-	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(dir)+".tmp-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp) // after a successful rename there is nothing left
-	for name, data := range files {
-		f, err := os.Create(filepath.Join(tmp, name))
-		if err != nil {
-			return err
-		}
-		if _, err := f.Write(data); err != nil {
-			f.Close()
-			return err
-		}
-		if err := f.Sync(); err != nil {
-			f.Close()
-			return err
-		}
-		if err := f.Close(); err != nil {
-			return err
-		}
-	}
-	if err := os.Chmod(tmp, 0o755); err != nil {
-		return err
-	}
-	if err := os.RemoveAll(dir); err != nil {
-		return err
-	}
-	return os.Rename(tmp, dir)
 }

@@ -1,0 +1,94 @@
+package savedmodel_test
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"google.golang.org/protobuf/proto"
+
+	"github.com/tfxc/tfxc/codegen/opreg"
+	"github.com/tfxc/tfxc/codegen/savedmodel"
+	"github.com/tfxc/tfxc/codegen/tfgraph"
+	"github.com/tfxc/tfxc/frontend"
+	tfpb "github.com/tfxc/tfxc/pb/tf"
+	"github.com/tfxc/tfxc/stdlib"
+)
+
+func TestTaxiSavedModel(t *testing.T) {
+	prog, _, diags, err := frontend.CheckFile("../../examples/taxi/taxi.tfxl", frontend.Options{})
+	if err != nil || diags.HasErrors() {
+		t.Fatal(err, diags)
+	}
+	tmpl, err := tfgraph.Lower(prog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	results := tfgraph.Results{}
+	for _, a := range tmpl.Analyzers {
+		switch a.Kind {
+		case stdlib.AnalyzerMeanVar:
+			results[a.ID] = tfgraph.MeanVar(1, 2)
+		case stdlib.AnalyzerQuantiles:
+			results[a.ID] = tfgraph.Quantiles([]float64{1, 2})
+		case stdlib.AnalyzerVocabulary:
+			results[a.ID] = tfgraph.Vocabulary([]string{"a"})
+		}
+	}
+	g, err := tfgraph.Bind(tmpl, results)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "transform", "1")
+	if err := savedmodel.Write(dir, savedmodel.FromTemplate(tmpl, g)); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "variables")); err != nil || !fi.IsDir() {
+		t.Errorf("no variables folder: %v", err)
+	}
+	entries, _ := os.ReadDir(filepath.Dir(dir))
+	if len(entries) != 1 {
+		t.Errorf("temporary folders left beside the model: %v", entries)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "saved_model.pb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sm tfpb.SavedModel
+	if err := proto.Unmarshal(b, &sm); err != nil {
+		t.Fatal(err)
+	}
+	mg := sm.GetMetaGraphs()[0]
+	if !slices.Equal(mg.GetMetaInfoDef().GetTags(), []string{"serve"}) {
+		t.Errorf("tags %v", mg.GetMetaInfoDef().GetTags())
+	}
+	for _, key := range []string{"serving_default", "transform_features"} {
+		sig := mg.GetSignatureDef()[key]
+		if sig == nil || len(sig.GetOutputs()) != len(tmpl.Outputs) || sig.GetOutputs()["fare_xf"].GetName() != "fare_xf:0" {
+			t.Errorf("signature %s: %v", key, sig)
+		}
+		if in := sig.GetInputs()["fare"]; in.GetDtype() != tfpb.DataType_DT_FLOAT {
+			t.Errorf("%s input fare: %v", key, in)
+		}
+		if _, leak := sig.GetInputs()["tips"]; leak {
+			t.Errorf("%s takes tips, which is absent at serving time", key)
+		}
+	}
+	if got := mg.GetCollectionDef()["table_initializer"].GetNodeList().GetValue(); !slices.Equal(got, tmpl.Initializers) {
+		t.Errorf("table_initializer %v, want %v", got, tmpl.Initializers)
+	}
+	if mg.GetSignatureDef()["__saved_model_init_op"] == nil || mg.GetCollectionDef()["saved_model_main_op"] == nil {
+		t.Error("no main op")
+	}
+	reg, err := opreg.Default()
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+	if err := reg.Validate(mg.GetGraphDef()); err != nil {
+		t.Errorf("the SavedModel's graph is not valid TensorFlow: %v", err)
+	}
+}
