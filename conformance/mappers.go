@@ -195,24 +195,15 @@ func (m *mapperCase) run() (*mapperRows, error) {
 	if err != nil {
 		return nil, err
 	}
-	an, err := transform.NewAnalyzers(tmpl)
-	if err != nil {
-		return nil, err
-	}
+	var batches []map[string]*graph.Tensor
 	if len(m.analyze) > 0 {
 		feeds, err := m.feeds(tmpl, m.analyze)
 		if err != nil {
 			return nil, err
 		}
-		if err := an.Add(feeds); err != nil {
-			return nil, err
-		}
+		batches = append(batches, feeds)
 	}
-	results, err := an.Results()
-	if err != nil {
-		return nil, err
-	}
-	g, err := tfgraph.Bind(tmpl, results)
+	g, err := transform.Fit(tmpl, batches...)
 	if err != nil {
 		return nil, err
 	}

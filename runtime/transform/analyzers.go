@@ -231,3 +231,22 @@ func (v *vocabulary) result() (map[string]any, error) {
 	}
 	return tfgraph.Vocabulary(r.Tokens()), nil
 }
+
+// Fit analyzes batches of examples with the template's analyzers and
+// returns the frozen graph, their results bound in.
+func Fit(t *tfgraph.Template, batches ...map[string]*graph.Tensor) (*tfpb.GraphDef, error) {
+	an, err := NewAnalyzers(t)
+	if err != nil {
+		return nil, err
+	}
+	for _, b := range batches {
+		if err := an.Add(b); err != nil {
+			return nil, err
+		}
+	}
+	results, err := an.Results()
+	if err != nil {
+		return nil, err
+	}
+	return tfgraph.Bind(t, results)
+}

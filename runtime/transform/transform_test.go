@@ -55,18 +55,7 @@ func taxiGraph(t testing.TB) (*tfgraph.Template, *graph.Executable, map[string]*
 	if err != nil {
 		t.Fatal(err)
 	}
-	an, err := transform.NewAnalyzers(tmpl)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := an.Add(feeds); err != nil {
-		t.Fatal(err)
-	}
-	results, err := an.Results()
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := tfgraph.Bind(tmpl, results)
+	g, err := transform.Fit(tmpl, feeds)
 	if err != nil {
 		t.Fatal(err)
 	}
