@@ -81,6 +81,7 @@ type mapperCase struct {
 	src           string
 	input, output string
 	list          bool // values are written [v]: shape [1]
+	width         int  // the length of a vector feature (shape [n], n > 1); 0 otherwise
 	analyze, rows []map[string]any
 }
 
@@ -89,9 +90,6 @@ func mapperPipeline(c *Case) (*mapperCase, error) {
 		if v, ok := c.Params[p]; ok && v != nil {
 			return nil, unsupported("parameter %s is not in the language yet", p)
 		}
-	}
-	if e, ok := c.Params["elementwise"].(bool); ok && e {
-		return nil, unsupported("elementwise analyzers need vector features, which are not lowered yet")
 	}
 	switch c.Op {
 	case "scale_to_z_score", "scale_to_0_1", "scale_by_min_max", "bucketize", "compute_and_apply_vocabulary", "apply_buckets", "hash_strings":
@@ -109,8 +107,14 @@ func mapperPipeline(c *Case) (*mapperCase, error) {
 			return nil, unsupported("%s features are not lowered yet", kind)
 		case len(shape) == 1 && fmt.Sprint(shape[0]) == "1":
 			m.list = true
+		case len(shape) == 1:
+			n, err := toInt(shape[0])
+			if err != nil || n < 2 {
+				return nil, fmt.Errorf("feature_spec shape %v", shape)
+			}
+			m.list, m.width = true, int(n)
 		case len(shape) != 0:
-			return nil, unsupported("vector features (shape %v) are not lowered yet", shape)
+			return nil, unsupported("features of shape %v are not lowered yet", shape)
 		}
 		dt, _ := spec["dtype"].(string)
 		switch {
@@ -119,16 +123,23 @@ func mapperPipeline(c *Case) (*mapperCase, error) {
 		case dt == "string":
 			typ = "string"
 		}
+		if m.width > 0 {
+			typ = fmt.Sprintf("vector(%s, %d)", typ, m.width)
+		}
+	}
+	elementwise := ""
+	if e, ok := c.Params["elementwise"].(bool); ok && e {
+		elementwise = ", elementwise: true"
 	}
 	var call string
 	switch c.Op {
 	case "scale_to_z_score":
-		call = "z_score(" + m.input + ")"
+		call = "z_score(" + m.input + elementwise + ")"
 	case "scale_to_0_1":
-		call = "scale_to_0_1(" + m.input + ")"
+		call = "scale_to_0_1(" + m.input + elementwise + ")"
 	case "scale_by_min_max":
-		call = fmt.Sprintf("scale_by_min_max(%s, output_min: %v, output_max: %v)", m.input,
-			jsonOr(c.Params["output_min"], "0.0"), jsonOr(c.Params["output_max"], "1.0"))
+		call = fmt.Sprintf("scale_by_min_max(%s, output_min: %v, output_max: %v%s)", m.input,
+			jsonOr(c.Params["output_min"], "0.0"), jsonOr(c.Params["output_max"], "1.0"), elementwise)
 	case "bucketize":
 		if e := c.Params["epsilon"]; e != nil {
 			return nil, unsupported("bucketize's epsilon is not in the language yet")
@@ -248,18 +259,24 @@ func (m *mapperCase) run() (*mapperRows, error) {
 	return res, nil
 }
 
-// rowsOf builds output rows from n values.
+// rowsOf builds output rows from n values, width per row for a vector.
 func (m *mapperCase) rowsOf(n int, integer bool, at func(int) float64) []any {
-	rows := make([]any, n)
-	for i := range rows {
-		var v any = at(i)
-		if integer {
-			v = int64(at(i))
+	width := max(m.width, 1)
+	rows := make([]any, n/width)
+	for r := range rows {
+		var vals []any
+		for j := range width {
+			var v any = at(r*width + j)
+			if integer {
+				v = int64(at(r*width + j))
+			}
+			vals = append(vals, v)
 		}
+		var v any = vals[0]
 		if m.list {
-			v = []any{v}
+			v = vals
 		}
-		rows[i] = map[string]any{m.output: v}
+		rows[r] = map[string]any{m.output: v}
 	}
 	return rows
 }
@@ -267,8 +284,13 @@ func (m *mapperCase) rowsOf(n int, integer bool, at func(int) float64) []any {
 // feeds builds the input tensors from the rows' values.
 func (m *mapperCase) feeds(tmpl *tfgraph.Template, rows []map[string]any) (map[string]*graph.Tensor, error) {
 	feeds := map[string]*graph.Tensor{}
+	width := max(m.width, 1)
 	for _, in := range tmpl.Inputs {
-		t, err := graph.NewTensor(in.DType, []int{len(rows)})
+		shape := []int{len(rows)}
+		if m.width > 0 {
+			shape = append(shape, m.width)
+		}
+		t, err := graph.NewTensor(in.DType, shape)
 		if err != nil {
 			return nil, err
 		}
@@ -277,14 +299,17 @@ func (m *mapperCase) feeds(tmpl *tfgraph.Template, rows []map[string]any) (map[s
 			if !ok {
 				return nil, unsupported("rows with a missing feature")
 			}
+			vals := []any{v}
 			if l, isList := v.([]any); isList {
-				if len(l) != 1 {
-					return nil, unsupported("rows with %d values", len(l))
-				}
-				v = l[0]
+				vals = l
 			}
-			if err := setValue(t, i, v); err != nil {
-				return nil, fmt.Errorf("row %d: %w", i, err)
+			if len(vals) != width {
+				return nil, fmt.Errorf("row %d has %d values, the feature_spec %d", i, len(vals), width)
+			}
+			for j, x := range vals {
+				if err := setValue(t, i*width+j, x); err != nil {
+					return nil, fmt.Errorf("row %d: %w", i, err)
+				}
 			}
 		}
 		feeds[in.Feature] = t

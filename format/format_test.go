@@ -332,7 +332,7 @@ func dumpField(b *strings.Builder, f *lang.FeatureField) {
 	t := f.Type
 	fmt.Fprintf(b, "\t%s: optional=%v %s", f.Name.Name, t.Optional, t.Name.Name)
 	if t.Elem != nil {
-		fmt.Fprintf(b, " elem=%s", t.Elem.Name)
+		fmt.Fprintf(b, " elem=%s len=%d", t.Elem.Name, t.Len)
 	}
 	if d := t.Domain; d != nil {
 		fmt.Fprintf(b, " in lo=%s hi=%s %d[%s]", exprs(d.Lo), exprs(d.Hi), len(d.Values), exprs(d.Values...))

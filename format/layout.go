@@ -1,6 +1,7 @@
 package format
 
 import (
+	"fmt"
 	"math"
 	"strings"
 
@@ -205,7 +206,9 @@ func fieldStmt(f *lang.FeatureField) *stmt {
 		b.WriteString("optional ")
 	}
 	b.WriteString(name(t.Name))
-	if t.Elem != nil {
+	if t.Elem != nil && t.Len != 0 {
+		fmt.Fprintf(&b, "(%s, %d)", t.Elem.Name, t.Len)
+	} else if t.Elem != nil {
 		b.WriteString("(" + t.Elem.Name + ")")
 	}
 	if d := t.Domain; d != nil && d.Lo != nil {

@@ -84,8 +84,9 @@ type FeatureField struct {
 type TypeExpr struct {
 	Span
 	Optional bool
-	Name     *Ident // int, float, string, bool, list
-	Elem     *Ident // the element type of list(T)
+	Name     *Ident // int, float, string, bool, list, vector
+	Elem     *Ident // the element type of list(T) and vector(T, n)
+	Len      int    // the length n of vector(T, n); 0 when not written
 	Domain   *Domain
 }
 

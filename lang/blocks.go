@@ -168,8 +168,19 @@ func (c *checker) checkSplit(s *Setting) []Split {
 func (c *checker) declaredType(t *TypeExpr) (Type, bool) {
 	kinds := map[string]Kind{"int": Int, "float": Float, "string": String, "bool": Bool}
 	var typ Type
-	if t.Name.Name == "list" {
-		if t.Elem == nil {
+	if t.Name.Name == "vector" {
+		if t.Elem == nil || t.Len <= 0 {
+			c.errorf(EUnknownType, t.Name, "write vector(float, 3) or vector(int, 3)", "vector needs an element type and a positive length")
+			return TInvalid, false
+		}
+		k, ok := kinds[t.Elem.Name]
+		if !ok || (k != Int && k != Float) {
+			c.errorf(EUnknownType, t.Elem, "vectors hold int or float", "unknown vector element type %s", t.Elem.Name)
+			return TInvalid, false
+		}
+		typ = VectorOf(k, t.Len)
+	} else if t.Name.Name == "list" {
+		if t.Elem == nil || t.Len != 0 {
 			c.errorf(EUnknownType, t.Name, "write list(string), list(int) or list(float)", "list needs an element type")
 			return TInvalid, false
 		}
@@ -183,7 +194,7 @@ func (c *checker) declaredType(t *TypeExpr) (Type, bool) {
 	} else {
 		k, ok := kinds[t.Name.Name]
 		if !ok || t.Elem != nil {
-			c.errorf(EUnknownType, t.Name, cmpHint(didYouMean(t.Name.Name, []string{"int", "float", "string", "bool", "list"}), "the types are int, float, string, bool and list(T)"),
+			c.errorf(EUnknownType, t.Name, cmpHint(didYouMean(t.Name.Name, []string{"int", "float", "string", "bool", "list", "vector"}), "the types are int, float, string, bool, list(T) and vector(T, n)"),
 				"unknown type %s", t.Name.Name)
 			return TInvalid, false
 		}
@@ -208,6 +219,7 @@ func (c *checker) checkFeatures(d *decls) {
 		c.declared[f.Name.Name] = f
 		typ, ok := c.declaredType(f.Type)
 		if !ok {
+			c.used[f.Name.Name] = true // reported; not also "unused"
 			continue
 		}
 		decl := &SchemaFeature{Name: f.Name.Name, Type: typ, Range: Range{File: c.file.Name, Start: f.Pos(), End: f.End()}}

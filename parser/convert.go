@@ -122,6 +122,13 @@ func (p *parser) convertAssign(g *gAssign) *lang.Assign {
 func (p *parser) convertField(g *gField) *lang.FeatureField {
 	t := g.Type
 	te := &lang.TypeExpr{Span: p.span(t.Pos, t.EndPos), Optional: t.Optional, Name: p.ident(t.Name), Elem: p.ident(t.Elem)}
+	if t.Len != nil {
+		n, err := strconv.Atoi(*t.Len)
+		if err != nil {
+			n = -1 // out of range: declaredType reports it
+		}
+		te.Len = n
+	}
 	if d := t.Domain; d != nil {
 		dom := &lang.Domain{Span: p.span(d.Pos, d.EndPos)}
 		if d.Lo != nil {

@@ -90,7 +90,8 @@ type gType struct {
 	EndPos   lexer.Position
 	Optional bool     `parser:"@'optional'?"`
 	Name     *gIdent  `parser:"@@"`
-	Elem     *gIdent  `parser:"( '(' @@ ')' )?"`
+	Elem     *gIdent  `parser:"( '(' @@"`
+	Len      *string  `parser:"  ( ',' @Int )? ')' )?"`
 	Domain   *gDomain `parser:"( 'in' @@ )?"`
 }
 

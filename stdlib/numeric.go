@@ -22,9 +22,9 @@ func numericFuncs() []*lang.Func {
 			// (tensorflow_transform/mappers.py, scale_to_z_score).
 			Name:     "z_score",
 			Doc:      "standardises x to mean 0 and variance 1 over the training split (TFT scale_to_z_score)",
-			Params:   []lang.Param{input(lang.Numeric, "an int or float")},
+			Params:   []lang.Param{input(numericOrVector, "an int or float, or a vector of them"), elementwise},
 			Analyzer: AnalyzerMeanVar,
-			Result:   floatResult,
+			Result:   floatLike,
 		},
 		{
 			// TFT scale_to_0_1: (x - min) / (max - min); where min >= max
@@ -32,17 +32,18 @@ func numericFuncs() []*lang.Func {
 			// value (mappers.py, _scale_by_min_max_internal; SEMANTICS.md 1.4).
 			Name:     "scale_to_0_1",
 			Doc:      "scales x linearly to [0, 1] by the training split's min and max (TFT scale_to_0_1)",
-			Params:   []lang.Param{input(lang.Numeric, "an int or float")},
+			Params:   []lang.Param{input(numericOrVector, "an int or float, or a vector of them"), elementwise},
 			Analyzer: AnalyzerMinMax,
-			Result:   floatResult,
+			Result:   floatLike,
 		},
 		{
 			Name: "scale_by_min_max",
 			Doc:  "scales x linearly to [output_min, output_max] by the training split's min and max (TFT scale_by_min_max)",
 			Params: []lang.Param{
-				input(lang.Numeric, "an int or float"),
+				input(numericOrVector, "an int or float, or a vector of them"),
 				constFloat("output_min", "the lower end of the output range", false, false, nil, 0.0),
 				constFloat("output_max", "the upper end of the output range", false, false, nil, 1.0),
+				elementwise,
 			},
 			Analyzer: AnalyzerMinMax,
 			Result: func(c *lang.Call) lang.Type {
@@ -60,7 +61,7 @@ func numericFuncs() []*lang.Func {
 						"scale_by_min_max has output_min %g >= output_max %g", lo, hi)
 					return lang.TInvalid
 				}
-				return lang.TFloat
+				return floatLike(c)
 			},
 		},
 		{
@@ -102,6 +103,27 @@ func numericFuncs() []*lang.Func {
 			Result:   pcaResult,
 		},
 	}
+}
+
+// numericOrVector is what the scalers take: numbers, or vectors of them.
+var numericOrVector = lang.Set(lang.Int, lang.Float, lang.Vector)
+
+// elementwise is the scalers' option to analyze each position of a vector
+// on its own instead of pooling all its values (TFT's elementwise).
+var elementwise = lang.Param{Name: "elementwise", Doc: "analyze each position of a vector on its own", Kinds: lang.Set(lang.Bool), Const: true, Default: false}
+
+// floatLike is float for a number and vector(float, n) for a vector of n
+// numbers: the scalers' results.
+func floatLike(c *lang.Call) lang.Type {
+	x, _ := c.Arg("x")
+	if x.Type.Kind != lang.Vector {
+		return lang.TFloat
+	}
+	if x.Type.Elem != lang.Int && x.Type.Elem != lang.Float {
+		c.Errorf(lang.EArgType, x.Expr, "scale numbers", "%s of a %s: the vector must hold numbers", c.Node.Fun.Name, x.Type)
+		return lang.TInvalid
+	}
+	return lang.VectorOf(lang.Float, x.Type.Len)
 }
 
 func fillResult(c *lang.Call) lang.Type {

@@ -75,6 +75,7 @@ features {
     f: optional float
     i: int
     s: optional string
+    v: vector(float, 3)
 }
 transform {
     a = z_score(fill(f, 0.0))
@@ -90,6 +91,8 @@ transform {
     o = vocabulary(i, oov: 1)
     p = fill(s, "") == "yes" or i > 2 and not (i == 3)
     q = -i * 2 + i / 3
+    r = z_score(v, elementwise: true)
+    t = scale_by_min_max(v, output_min: 1.0, output_max: 2.0)
 }
 `
 	prog, diags := frontend.Check("p.tfxl", []byte(src), frontend.Options{})

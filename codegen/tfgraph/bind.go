@@ -32,6 +32,26 @@ func MinMax(min, max float64) map[string]any {
 	return map[string]any{"min": float32(min), "max": float32(max), "degenerate": !(min < max)}
 }
 
+// MeanVarEach gives an elementwise z_score's results, position by position.
+func MeanVarEach(mean, variance []float64) map[string]any {
+	m, s := make([]float32, len(mean)), make([]float32, len(mean))
+	for i := range mean {
+		r := MeanVar(mean[i], variance[i])
+		m[i], s[i] = r["mean"].(float32), r["std"].(float32)
+	}
+	return map[string]any{"mean": m, "std": s}
+}
+
+// MinMaxEach gives an elementwise scaler's results, position by position.
+func MinMaxEach(min, max []float64) map[string]any {
+	lo, hi, deg := make([]float32, len(min)), make([]float32, len(min)), make([]bool, len(min))
+	for i := range min {
+		r := MinMax(min[i], max[i])
+		lo[i], hi[i], deg[i] = r["min"].(float32), r["max"].(float32), r["degenerate"].(bool)
+	}
+	return map[string]any{"min": lo, "max": hi, "degenerate": deg}
+}
+
 // Quantiles gives bucketize's results: the bucket boundaries.
 func Quantiles(boundaries []float64) map[string]any {
 	b := make([]float32, len(boundaries))

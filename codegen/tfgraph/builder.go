@@ -95,6 +95,8 @@ func tensorOf(v any) (*tfpb.TensorProto, error) {
 		return p, nil
 	case bool:
 		return &tfpb.TensorProto{Dtype: tfpb.DataType_DT_BOOL, TensorShape: shapeProto(), BoolVal: []bool{v}}, nil
+	case []bool:
+		return &tfpb.TensorProto{Dtype: tfpb.DataType_DT_BOOL, TensorShape: shapeProto(int64(len(v))), BoolVal: v}, nil
 	}
 	return nil, fmt.Errorf("no tensor for a %T", v)
 }

@@ -79,6 +79,7 @@ func markFilled(x lang.Expr, filled map[string]bool) {
 type val struct {
 	t       string
 	dt      tfpb.DataType
+	n       int    // the length of a vector value; 0 for one value per example
 	present string // bool tensor, for a value that may be missing
 	// A filled string is kept as the raw tensor t, the presence flags in
 	// filledWhere and the fill constant in fill: TF.js cannot select
@@ -126,18 +127,22 @@ func (l *lowerer) feature(name string) (val, error) {
 	if f == nil {
 		return val{}, fmt.Errorf("feature %s is not in the schema", name)
 	}
-	if !f.Type.IsScalar() {
-		return val{}, fmt.Errorf("feature %s of type %s: only single-valued features are lowered yet", name, f.Type)
+	kind, n, shape := f.Type.Kind, 0, []int64{-1}
+	switch {
+	case f.Type.Kind == lang.Vector && !f.Type.Optional:
+		kind, n, shape = f.Type.Elem, f.Type.Len, []int64{-1, int64(f.Type.Len)}
+	case !f.Type.IsScalar():
+		return val{}, fmt.Errorf("feature %s of type %s: lists and optional vectors are not lowered yet", name, f.Type)
 	}
-	dt, err := dtypeOf(f.Type.Kind)
+	dt, err := dtypeOf(kind)
 	if err != nil {
 		return val{}, err
 	}
-	ph := l.b.op(name, "Placeholder", map[string]*tfpb.AttrValue{"dtype": typeAttr(dt), "shape": shapeAttr(-1)})
+	ph := l.b.op(name, "Placeholder", map[string]*tfpb.AttrValue{"dtype": typeAttr(dt), "shape": shapeAttr(shape...)})
 	if ph != name {
 		return val{}, fmt.Errorf("feature %s: its name is taken by a graph node", name)
 	}
-	v := val{t: ph, dt: dt}
+	v := val{t: ph, dt: dt, n: n}
 	in := Input{Feature: name, DType: dt}
 	if f.Type.Optional || l.filled[name] {
 		v.present = l.b.op(name+"__present", "Placeholder", map[string]*tfpb.AttrValue{
@@ -201,7 +206,7 @@ func (l *lowerer) cast(scope string, v val, dt tfpb.DataType) val {
 		return v
 	}
 	return val{t: l.b.op(scope+"/cast", "Cast", map[string]*tfpb.AttrValue{
-		"SrcT": typeAttr(v.dt), "DstT": typeAttr(dt), "Truncate": boolAttr(false)}, v.t), dt: dt}
+		"SrcT": typeAttr(v.dt), "DstT": typeAttr(dt), "Truncate": boolAttr(false)}, v.t), dt: dt, n: v.n}
 }
 
 var binaryOps = map[string]string{
@@ -333,12 +338,27 @@ func (l *lowerer) placeholder(name string, dt tfpb.DataType, dims ...int64) stri
 	return l.b.op(name, "Placeholder", map[string]*tfpb.AttrValue{"dtype": typeAttr(dt), "shape": shapeAttr(dims...)})
 }
 
-// analyzer registers an analyzer reading v and returns it.
-func (l *lowerer) analyzer(scope, fn, kind string, v val, opts map[string]any) *Analyzer {
+// analyzer registers an analyzer reading v and returns it, with the
+// dimensions of its per-position results: [n] for an elementwise analyzer
+// of a vector of n, none for a pooled one.
+func (l *lowerer) analyzer(scope, fn, kind string, v val, opts map[string]any) (*Analyzer, []int64) {
 	id := l.b.unique(scope + "/" + fn)
 	a := &Analyzer{ID: id, Kind: kind, Input: v.t, InputDT: v.dt, Options: opts, Results: map[string]string{}}
 	l.t.Analyzers = append(l.t.Analyzers, a)
-	return a
+	if n, ok := opts["elementwise"].(int); ok && n > 0 {
+		return a, []int64{int64(n)}
+	}
+	return a, nil
+}
+
+// elementwiseOpts records the length of a vector analyzed elementwise
+// (option "elementwise": n); a pooled analyzer of a vector, like one of
+// numbers, has no options (TFT's elementwise=False reduces every value).
+func elementwiseOpts(c *lang.CallExpr, x val) map[string]any {
+	if b, _ := constArg(c, 99, "elementwise", false).(bool); b && x.n > 0 {
+		return map[string]any{"elementwise": x.n}
+	}
+	return map[string]any{}
 }
 
 func (a *Analyzer) result(l *lowerer, name string, dt tfpb.DataType, dims ...int64) string {
@@ -372,15 +392,16 @@ func (l *lowerer) call(scope string, c *lang.CallExpr) (val, error) {
 	case "z_score":
 		// TFT scale_to_z_score: (x - mean) / sqrt(var), float32; Bind puts
 		// std 1 where the variance is 0, giving x - mean (SEMANTICS.md 1.3).
+		// Elementwise, each position of a vector has its own mean and std.
 		xf := l.cast(scope, x, f32)
-		a := l.analyzer(scope, "z_score", stdlib.AnalyzerMeanVar, xf, nil)
-		mean, std := a.result(l, "mean", f32), a.result(l, "std", f32)
+		a, dims := l.analyzer(scope, "z_score", stdlib.AnalyzerMeanVar, xf, elementwiseOpts(c, xf))
+		mean, std := a.result(l, "mean", f32, dims...), a.result(l, "std", f32, dims...)
 		d := l.b.op(scope+"/centered", "Sub", tAttr(f32), xf.t, mean)
-		return val{t: l.b.op(scope+"/z_score", "RealDiv", tAttr(f32), d, std), dt: f32}, nil
+		return val{t: l.b.op(scope+"/z_score", "RealDiv", tAttr(f32), d, std), dt: f32, n: xf.n}, nil
 	case "scale_to_0_1", "scale_by_min_max":
 		lo := float32(asFloat(constArg(c, 1, "output_min", 0.0)))
 		hi := float32(asFloat(constArg(c, 2, "output_max", 1.0)))
-		return l.scaleMinMax(scope, c.Fun.Name, x, lo, hi), nil
+		return l.scaleMinMax(scope, c, x, lo, hi), nil
 	case "log1p":
 		xf := l.cast(scope, x, f32)
 		return val{t: l.b.op(scope+"/log1p", "Log1p", tAttr(f32), xf.t), dt: f32}, nil
@@ -396,7 +417,7 @@ func (l *lowerer) call(scope string, c *lang.CallExpr) (val, error) {
 		return val{t: l.b.op(scope+"/clip", "Minimum", tAttr(x.dt), m, hiC), dt: x.dt}, nil
 	case "bucketize":
 		xf := l.cast(scope, x, f32)
-		a := l.analyzer(scope, "bucketize", stdlib.AnalyzerQuantiles, xf,
+		a, _ := l.analyzer(scope, "bucketize", stdlib.AnalyzerQuantiles, xf,
 			map[string]any{"num_buckets": asInt(constArg(c, 1, "num_buckets", nil))})
 		return l.buckets(scope, xf, a.result(l, "boundaries", f32, -1)), nil
 	case "apply_buckets":
@@ -427,12 +448,12 @@ func (l *lowerer) call(scope string, c *lang.CallExpr) (val, error) {
 // scaleMinMax lowers TFT's scale_by_min_max: (x - min) / (max - min) *
 // (hi - lo) + lo, and sigmoid(x) * (hi - lo) + lo when min >= max, which
 // Bind records in the "degenerate" result (SEMANTICS.md 1.4).
-func (l *lowerer) scaleMinMax(scope, fn string, x val, lo, hi float32) val {
-	f32 := tfpb.DataType_DT_FLOAT
+func (l *lowerer) scaleMinMax(scope string, c *lang.CallExpr, x val, lo, hi float32) val {
+	f32, fn := tfpb.DataType_DT_FLOAT, c.Fun.Name
 	xf := l.cast(scope, x, f32)
-	a := l.analyzer(scope, fn, stdlib.AnalyzerMinMax, xf, nil)
-	mn, mx := a.result(l, "min", f32), a.result(l, "max", f32)
-	degenerate := a.result(l, "degenerate", tfpb.DataType_DT_BOOL)
+	a, dims := l.analyzer(scope, fn, stdlib.AnalyzerMinMax, xf, elementwiseOpts(c, xf))
+	mn, mx := a.result(l, "min", f32, dims...), a.result(l, "max", f32, dims...)
+	degenerate := a.result(l, "degenerate", tfpb.DataType_DT_BOOL, dims...)
 	span := l.b.value(scope+"/output_span", hi-lo)
 	low := l.b.value(scope+"/output_min", lo)
 	num := l.b.op(scope+"/shifted", "Sub", tAttr(f32), xf.t, mn)
@@ -441,7 +462,7 @@ func (l *lowerer) scaleMinMax(scope, fn string, x val, lo, hi float32) val {
 	lin := l.b.op(scope+"/linear", "AddV2", tAttr(f32), l.b.op(scope+"/stretched", "Mul", tAttr(f32), unit, span), low)
 	sig := l.b.op(scope+"/sigmoid", "Sigmoid", tAttr(f32), xf.t)
 	sigScaled := l.b.op(scope+"/sigmoid_scaled", "AddV2", tAttr(f32), l.b.op(scope+"/sigmoid_stretched", "Mul", tAttr(f32), sig, span), low)
-	return val{t: l.b.op(scope+"/"+fn, "SelectV2", tAttr(f32), degenerate, sigScaled, lin), dt: f32}
+	return val{t: l.b.op(scope+"/"+fn, "SelectV2", tAttr(f32), degenerate, sigScaled, lin), dt: f32, n: xf.n}
 }
 
 // buckets lowers TFT's apply_buckets as DESIGN.md section 5 says, with ops
@@ -477,7 +498,7 @@ func (l *lowerer) vocabulary(scope string, c *lang.CallExpr, x val) (val, error)
 	}
 	// The analyzer reads the raw values and, per example where the value
 	// is missing, the fill: Analyzers knows a pending fill from FilledWhere.
-	a := l.analyzer(scope, "vocabulary", stdlib.AnalyzerVocabulary, x, opts)
+	a, _ := l.analyzer(scope, "vocabulary", stdlib.AnalyzerVocabulary, x, opts)
 	a.FilledWhere, a.Fill = x.filledWhere, x.fill
 	keys := a.result(l, "keys", x.dt, -1)
 	ids := a.result(l, "ids", i64, -1)

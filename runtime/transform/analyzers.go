@@ -53,6 +53,17 @@ func NewAnalyzers(t *tfgraph.Template) (*Analyzers, error) {
 }
 
 func newAccumulator(an *tfgraph.Analyzer) (accumulator, error) {
+	n, _ := an.Options["elementwise"].(int)
+	switch {
+	case an.Kind == stdlib.AnalyzerMeanVar && n > 0:
+		return &meanVarEach{acc: analyze.NewVecMeanVar(n)}, nil
+	case an.Kind == stdlib.AnalyzerMinMax && n > 0:
+		acc := &minMaxEach{accs: make([]analyze.MinMax, n)}
+		for i := range acc.accs {
+			acc.accs[i] = analyze.NewMinMax()
+		}
+		return acc, nil
+	}
 	switch an.Kind {
 	case stdlib.AnalyzerMeanVar:
 		return &meanVar{}, nil
@@ -188,6 +199,47 @@ func (m *minMax) merge(o accumulator) error {
 func (m *minMax) result() (map[string]any, error) {
 	lo, hi := m.acc.Result()
 	return tfgraph.MinMax(lo, hi), nil
+}
+
+// meanVarEach is an elementwise mean and variance: one per position of
+// the vectors, whose values arrive flattened, row after row.
+type meanVarEach struct{ acc *analyze.VecMeanVar }
+
+func (m *meanVarEach) add(t *graph.Tensor) error {
+	n := len(m.acc.Cells)
+	for i, v := range floats(t) {
+		m.acc.AddAt(i%n, v)
+	}
+	return nil
+}
+func (m *meanVarEach) merge(o accumulator) error { return m.acc.Merge(o.(*meanVarEach).acc) }
+func (m *meanVarEach) result() (map[string]any, error) {
+	mean, variance := m.acc.Result()
+	return tfgraph.MeanVarEach(mean, variance), nil
+}
+
+// minMaxEach is an elementwise minimum and maximum.
+type minMaxEach struct{ accs []analyze.MinMax }
+
+func (m *minMaxEach) add(t *graph.Tensor) error {
+	n := len(m.accs)
+	for i, v := range floats(t) {
+		m.accs[i%n].Add(v)
+	}
+	return nil
+}
+func (m *minMaxEach) merge(o accumulator) error {
+	for i, b := range o.(*minMaxEach).accs {
+		m.accs[i].Merge(b)
+	}
+	return nil
+}
+func (m *minMaxEach) result() (map[string]any, error) {
+	lo, hi := make([]float64, len(m.accs)), make([]float64, len(m.accs))
+	for i, a := range m.accs {
+		lo[i], hi[i] = a.Result()
+	}
+	return tfgraph.MinMaxEach(lo, hi), nil
 }
 
 type quantiles struct {
