@@ -9,8 +9,8 @@ import (
 	"github.com/tfxc/tfxc/codegen/opreg"
 	"github.com/tfxc/tfxc/codegen/tfgraph"
 	"github.com/tfxc/tfxc/frontend"
+	"github.com/tfxc/tfxc/internal/taxitest"
 	tfpb "github.com/tfxc/tfxc/pb/tf"
-	"github.com/tfxc/tfxc/stdlib"
 )
 
 var registry = sync.OnceValues(opreg.Default)
@@ -27,37 +27,9 @@ func load(t *testing.T) *opreg.Registry {
 	return r
 }
 
-// taxiGraph lowers the taxi example and binds made-up results.
-func taxiGraph(t *testing.T) (*tfgraph.Template, *tfpb.GraphDef) {
-	prog, _, diags, err := frontend.CheckFile("../../examples/taxi/taxi.tfxl", frontend.Options{})
-	if err != nil || diags.HasErrors() {
-		t.Fatal(err, diags)
-	}
-	tmpl, err := tfgraph.Lower(prog)
-	if err != nil {
-		t.Fatal(err)
-	}
-	results := tfgraph.Results{}
-	for _, a := range tmpl.Analyzers {
-		switch a.Kind {
-		case stdlib.AnalyzerMeanVar:
-			results[a.ID] = tfgraph.MeanVar(1, 2)
-		case stdlib.AnalyzerQuantiles:
-			results[a.ID] = tfgraph.Quantiles([]float64{1, 2})
-		case stdlib.AnalyzerVocabulary:
-			results[a.ID] = tfgraph.Vocabulary([]string{"a"})
-		}
-	}
-	g, err := tfgraph.Bind(tmpl, results)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tmpl, g
-}
-
 func TestTaxiGraphsAreValid(t *testing.T) {
 	r := load(t)
-	tmpl, g := taxiGraph(t)
+	tmpl, g := taxitest.Bound(t)
 	if err := r.Validate(tmpl.Graph); err != nil {
 		t.Errorf("template: %v", err)
 	}

@@ -10,36 +10,12 @@ import (
 
 	"github.com/tfxc/tfxc/codegen/opreg"
 	"github.com/tfxc/tfxc/codegen/savedmodel"
-	"github.com/tfxc/tfxc/codegen/tfgraph"
-	"github.com/tfxc/tfxc/frontend"
+	"github.com/tfxc/tfxc/internal/taxitest"
 	tfpb "github.com/tfxc/tfxc/pb/tf"
-	"github.com/tfxc/tfxc/stdlib"
 )
 
 func TestTaxiSavedModel(t *testing.T) {
-	prog, _, diags, err := frontend.CheckFile("../../examples/taxi/taxi.tfxl", frontend.Options{})
-	if err != nil || diags.HasErrors() {
-		t.Fatal(err, diags)
-	}
-	tmpl, err := tfgraph.Lower(prog)
-	if err != nil {
-		t.Fatal(err)
-	}
-	results := tfgraph.Results{}
-	for _, a := range tmpl.Analyzers {
-		switch a.Kind {
-		case stdlib.AnalyzerMeanVar:
-			results[a.ID] = tfgraph.MeanVar(1, 2)
-		case stdlib.AnalyzerQuantiles:
-			results[a.ID] = tfgraph.Quantiles([]float64{1, 2})
-		case stdlib.AnalyzerVocabulary:
-			results[a.ID] = tfgraph.Vocabulary([]string{"a"})
-		}
-	}
-	g, err := tfgraph.Bind(tmpl, results)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tmpl, g := taxitest.Bound(t)
 	dir := filepath.Join(t.TempDir(), "transform", "1")
 	if err := savedmodel.Write(dir, savedmodel.FromTemplate(tmpl, g)); err != nil {
 		t.Fatal(err)

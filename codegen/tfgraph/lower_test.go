@@ -3,42 +3,16 @@ package tfgraph_test
 import (
 	"testing"
 
-	"github.com/tfxc/tfxc/codegen/tfgraph"
-	"github.com/tfxc/tfxc/frontend"
+	"github.com/tfxc/tfxc/internal/taxitest"
 	"github.com/tfxc/tfxc/runtime/graph"
-	"github.com/tfxc/tfxc/stdlib"
 )
 
 // TestLowerTaxi lowers the taxi example, binds made-up analyzer results
 // and runs the frozen graph on a few rows through the executor.
 func TestLowerTaxi(t *testing.T) {
-	prog, _, diags, err := frontend.CheckFile("../../examples/taxi/taxi.tfxl", frontend.Options{})
-	if err != nil || diags.HasErrors() {
-		t.Fatal(err, diags)
-	}
-	tmpl, err := tfgraph.Lower(prog)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(tmpl.Outputs) != len(prog.Transforms) {
-		t.Fatalf("%d outputs for %d transforms", len(tmpl.Outputs), len(prog.Transforms))
-	}
-	results := tfgraph.Results{}
-	for _, a := range tmpl.Analyzers {
-		switch a.Kind {
-		case stdlib.AnalyzerMeanVar:
-			results[a.ID] = tfgraph.MeanVar(10, 4)
-		case stdlib.AnalyzerQuantiles:
-			results[a.ID] = tfgraph.Quantiles([]float64{41.8, 41.9, 42})
-		case stdlib.AnalyzerVocabulary:
-			results[a.ID] = tfgraph.Vocabulary([]string{"Cash", "Credit Card"})
-		default:
-			t.Fatalf("unexpected analyzer %s", a.Kind)
-		}
-	}
-	g, err := tfgraph.Bind(tmpl, results)
-	if err != nil {
-		t.Fatal(err)
+	tmpl, g := taxitest.Bound(t)
+	if len(tmpl.Outputs) != 14 {
+		t.Fatalf("%d outputs for the 14 transforms", len(tmpl.Outputs))
 	}
 	exe, err := graph.Compile(g, tmpl.Initializers...)
 	if err != nil {

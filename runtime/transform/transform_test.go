@@ -1,81 +1,30 @@
 package transform_test
 
 import (
-	"encoding/csv"
-	"os"
-	"path/filepath"
 	"testing"
 
-	"github.com/tfxc/tfxc/codegen/tfgraph"
-	"github.com/tfxc/tfxc/frontend"
+	"github.com/tfxc/tfxc/internal/taxitest"
 	"github.com/tfxc/tfxc/runtime/graph"
-	"github.com/tfxc/tfxc/runtime/transform"
 )
 
-// sharedFile returns a path in ../shared: skipped outside CI when absent,
-// a failure in CI.
-func sharedFile(t testing.TB, rel string) string {
-	t.Helper()
-	path := filepath.Join("..", "..", "..", "shared", rel)
-	if _, err := os.Stat(path); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is missing in CI: %v", path, err)
-		}
-		t.Skipf("%s is missing: %v", path, err)
-	}
-	return path
-}
-
-// TaxiGraph analyzes the real taxi sample with the example's transforms
-// and returns the frozen graph, its template and the sample's feeds.
-func taxiGraph(t testing.TB) (*tfgraph.Template, *graph.Executable, map[string]*graph.Tensor, int) {
-	t.Helper()
-	schema, diags := frontend.LoadSchema(sharedFile(t, "data/taxi/schema.pbtxt"))
-	if diags.HasErrors() {
-		t.Fatal(diags)
-	}
-	prog, _, diags, err := frontend.CheckFile("../../examples/taxi/taxi.tfxl", frontend.Options{Schema: schema})
-	if err != nil || diags.HasErrors() {
-		t.Fatal(err, diags)
-	}
-	tmpl, err := tfgraph.Lower(prog)
+// compile fits the taxi transform over the real sample and compiles it.
+func compile(t testing.TB) (*taxitest.Fitted, *graph.Executable) {
+	fit := taxitest.Fit(t)
+	exe, err := graph.Compile(fit.Graph, fit.Template.Initializers...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Open(sharedFile(t, "data/taxi/data.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	records, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	feeds, err := transform.Feeds(records[0], records[1:], tmpl.Inputs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := transform.Fit(tmpl, feeds)
-	if err != nil {
-		t.Fatal(err)
-	}
-	exe, err := graph.Compile(g, tmpl.Initializers...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tmpl, exe, feeds, len(records) - 1
+	return fit, exe
 }
 
 func TestTaxiTransform(t *testing.T) {
-	tmpl, exe, feeds, n := taxiGraph(t)
+	fit, exe := compile(t)
+	n := fit.Rows
 	if n != 15002 {
 		t.Fatalf("%d rows", n)
 	}
-	var names []string
-	for _, o := range tmpl.Outputs {
-		names = append(names, o.Name)
-	}
-	out, err := exe.Run(feeds, names...)
+	names := fit.OutputNames()
+	out, err := exe.Run(fit.Feeds, names...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,16 +72,13 @@ func TestTaxiTransform(t *testing.T) {
 }
 
 func BenchmarkTaxiTransform(b *testing.B) {
-	tmpl, exe, feeds, n := taxiGraph(b)
-	var names []string
-	for _, o := range tmpl.Outputs {
-		names = append(names, o.Name)
-	}
+	fit, exe := compile(b)
+	names := fit.OutputNames()
 	b.ResetTimer()
 	for b.Loop() {
-		if _, err := exe.Run(feeds, names...); err != nil {
+		if _, err := exe.Run(fit.Feeds, names...); err != nil {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+	b.ReportMetric(float64(fit.Rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 }
