@@ -2,14 +2,18 @@ package tfjs_test
 
 import (
 	"math"
+	"math/rand/v2"
 	"path/filepath"
 	"testing"
 
 	"github.com/tfxc/tfxc/codegen/opreg"
+	"github.com/tfxc/tfxc/codegen/tfgraph"
 	"github.com/tfxc/tfxc/codegen/tfjs"
+	"github.com/tfxc/tfxc/frontend"
 	"github.com/tfxc/tfxc/internal/taxitest"
 	tfpb "github.com/tfxc/tfxc/pb/tf"
 	"github.com/tfxc/tfxc/runtime/graph"
+	"github.com/tfxc/tfxc/runtime/transform"
 	"github.com/tfxc/tfxc/tfjs/harness"
 )
 
@@ -67,6 +71,126 @@ func TestTaxiAgreesWithTFJS(t *testing.T) {
 		}
 		if bad > 0 {
 			t.Errorf("%s: %d of %d rows disagree", name, bad, rows)
+		}
+	}
+}
+
+// TestEveryLoweringAgreesWithTFJS runs a pipeline that uses every lowered
+// function and operator on random data, analyzed over it, in the Go
+// executor and in TF.js.
+func TestEveryLoweringAgreesWithTFJS(t *testing.T) {
+	h, err := harness.Find()
+	taxitest.Need(t, "the TF.js harness", err)
+	src := `pipeline p
+schema infer
+examples csv("x.csv")
+features {
+    f: optional float
+    i: int
+    s: optional string
+    v: vector(float, 3)
+}
+transform {
+    a = z_score(fill(f, 0.0))
+    b = scale_to_0_1(i)
+    c = scale_by_min_max(i, output_min: -1.0, output_max: 1.0)
+    d = log1p(fill(f, 0.0) * fill(f, 0.0))
+    e = clip(i, min: 0, max: 10)
+    g = bucketize(i, 4)
+    h = apply_buckets(fill(f, 0.0), [-0.5, 0.0, 1.5])
+    k = hash(fill(s, ""), 7)
+    m = categorical(i, 5)
+    n = vocabulary(fill(s, "x"), top_k: 3, oov: 2)
+    o = vocabulary(i, oov: 1)
+    p = fill(s, "") == "b" or i > 2 and not (i == 3)
+    q = -i * 2 + i / 3
+    r = z_score(v, elementwise: true)
+    u = scale_by_min_max(v, output_min: 1.0, output_max: 2.0)
+}
+`
+	prog, diags := frontend.Check("p.tfxl", []byte(src), frontend.Options{})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	tmpl, err := tfgraph.Lower(prog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 500
+	rng := rand.New(rand.NewPCG(1, 2))
+	words := []string{"a", "b", "c", "", "long word", "é"}
+	feeds := map[string]*graph.Tensor{}
+	for _, in := range tmpl.Inputs {
+		switch in.Feature {
+		case "f":
+			vals := make([]float32, n)
+			for j := range vals {
+				vals[j] = float32(rng.NormFloat64())
+			}
+			feeds["f"] = graph.Float32s([]int{n}, vals)
+		case "i":
+			vals := make([]int64, n)
+			for j := range vals {
+				vals[j] = rng.Int64N(12) - 2
+			}
+			feeds["i"] = graph.Int64s([]int{n}, vals)
+		case "s":
+			vals := make([]string, n)
+			for j := range vals {
+				vals[j] = words[rng.IntN(len(words))]
+			}
+			feeds["s"] = graph.Strings([]int{n}, vals)
+		case "v":
+			vals := make([]float32, 3*n)
+			for j := range vals {
+				vals[j] = float32(rng.Float64()*10) * float32(j%3)
+			}
+			feeds["v"] = graph.Float32s([]int{n, 3}, vals)
+		}
+		if in.Present != "" {
+			present := make([]bool, n)
+			for j := range present {
+				present[j] = rng.IntN(5) > 0
+			}
+			feeds[in.Present] = graph.Bools([]int{n}, present)
+		}
+	}
+	g, err := transform.Fit(tmpl, feeds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exe, err := graph.Compile(g, tmpl.Initializers...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, o := range tmpl.Outputs {
+		names = append(names, o.Name)
+	}
+	want, err := exe.Run(feeds, names...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "tfjs")
+	if err := tfjs.Write(dir, &tfjs.Model{Graph: g, Initializers: tmpl.Initializers}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := h.Run(dir, feeds, names)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, name := range names {
+		w, gv := want[i], got[name].Values
+		if len(gv) != w.Len() {
+			t.Errorf("%s: TF.js gave %d values, Go %d", name, len(gv), w.Len())
+			continue
+		}
+		for j := range gv {
+			x, y := gv[j], w.Float64At(j)
+			if !(x == y || math.Abs(x-y) <= 1e-6*math.Abs(y) || (math.IsNaN(x) && math.IsNaN(y))) {
+				t.Errorf("%s[%d]: TF.js %v, Go %v", name, j, x, y)
+				break
+			}
 		}
 	}
 }
