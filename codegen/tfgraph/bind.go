@@ -52,6 +52,23 @@ func MinMaxEach(min, max []float64) map[string]any {
 	return map[string]any{"min": lo, "max": hi, "degenerate": deg}
 }
 
+// PCA gives pca's results: the mean of the inputs and the D×K matrix of
+// principal components, one per column.
+func PCA(mean []float64, matrix [][]float64) map[string]any {
+	m := make([]float32, len(mean))
+	for i, v := range mean {
+		m[i] = float32(v)
+	}
+	w := make([][]float32, len(matrix))
+	for i, row := range matrix {
+		w[i] = make([]float32, len(row))
+		for j, v := range row {
+			w[i][j] = float32(v)
+		}
+	}
+	return map[string]any{"mean": m, "matrix": w}
+}
+
 // Quantiles gives bucketize's results: the bucket boundaries.
 func Quantiles(boundaries []float64) map[string]any {
 	b := make([]float32, len(boundaries))

@@ -95,6 +95,15 @@ func tensorOf(v any) (*tfpb.TensorProto, error) {
 		return p, nil
 	case bool:
 		return &tfpb.TensorProto{Dtype: tfpb.DataType_DT_BOOL, TensorShape: shapeProto(), BoolVal: []bool{v}}, nil
+	case [][]float32:
+		p := &tfpb.TensorProto{Dtype: tfpb.DataType_DT_FLOAT, TensorShape: shapeProto(int64(len(v)), 0)}
+		if len(v) > 0 {
+			p.TensorShape = shapeProto(int64(len(v)), int64(len(v[0])))
+		}
+		for _, row := range v {
+			p.FloatVal = append(p.FloatVal, row...)
+		}
+		return p, nil
 	case []bool:
 		return &tfpb.TensorProto{Dtype: tfpb.DataType_DT_BOOL, TensorShape: shapeProto(int64(len(v))), BoolVal: v}, nil
 	}

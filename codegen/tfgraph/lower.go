@@ -368,6 +368,9 @@ func (a *Analyzer) result(l *lowerer, name string, dt tfpb.DataType, dims ...int
 }
 
 func (l *lowerer) call(scope string, c *lang.CallExpr) (val, error) {
+	if c.Fun.Name == "pca" {
+		return l.pca(scope, c)
+	}
 	x, err := l.arg(scope, c, 0, "x")
 	if err != nil {
 		return val{}, err
@@ -524,4 +527,48 @@ func (l *lowerer) vocabulary(scope string, c *lang.CallExpr, x val) (val, error)
 			"T": typeAttr(i64), "incompatible_shape_error": boolAttr(true)}, id, missing)
 		return val{t: l.b.op(scope+"/vocabulary", "SelectV2", tAttr(i64), isMissing, oovID, id), dt: i64}
 	}), nil
+}
+
+// pca lowers the projection on the principal components of the training
+// split's covariance (TFT pca: the biased covariance's eigenvectors by
+// descending eigenvalue, SEMANTICS.md 1.2), centered as DESIGN.md's table
+// of lowerings says: MatMul(Sub(x, mean[D]), W[D, K]). Several numbers are
+// first joined into one vector.
+func (l *lowerer) pca(scope string, c *lang.CallExpr) (val, error) {
+	f32 := tfpb.DataType_DT_FLOAT
+	var parts []val
+	for _, a := range c.Args {
+		if a.Name != nil {
+			continue
+		}
+		v, err := l.expr(scope, a.Value)
+		if err != nil {
+			return val{}, err
+		}
+		parts = append(parts, l.cast(scope, v, f32))
+	}
+	k := asInt(constArg(c, 99, "components", nil))
+	var x val
+	switch {
+	case len(parts) == 1 && parts[0].n > 0:
+		x = parts[0]
+	default:
+		axis := l.b.value(scope+"/last_axis", int32(-1))
+		var cols []string
+		for _, p := range parts {
+			if p.n > 0 {
+				return val{}, fmt.Errorf("pca takes one vector or several numbers")
+			}
+			cols = append(cols, l.b.op(scope+"/column", "ExpandDims", map[string]*tfpb.AttrValue{"T": typeAttr(f32), "Tdim": typeAttr(tfpb.DataType_DT_INT32)}, p.t, axis))
+		}
+		cat := l.b.op(scope+"/columns", "ConcatV2", map[string]*tfpb.AttrValue{
+			"T": typeAttr(f32), "N": intAttr(int64(len(cols))), "Tidx": typeAttr(tfpb.DataType_DT_INT32)}, append(cols, axis)...)
+		x = val{t: cat, dt: f32, n: len(cols)}
+	}
+	a, _ := l.analyzer(scope, "pca", stdlib.AnalyzerCovariance, x, map[string]any{"dim": x.n, "components": k})
+	mean := a.result(l, "mean", f32, int64(x.n))
+	w := a.result(l, "matrix", f32, int64(x.n), k)
+	centered := l.b.op(scope+"/centered", "Sub", tAttr(f32), x.t, mean)
+	return val{t: l.b.op(scope+"/pca", "MatMul", map[string]*tfpb.AttrValue{
+		"T": typeAttr(f32), "transpose_a": boolAttr(false), "transpose_b": boolAttr(false)}, centered, w), dt: f32, n: int(k)}, nil
 }

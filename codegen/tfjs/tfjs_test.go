@@ -106,6 +106,8 @@ transform {
     q = -i * 2 + i / 3
     r = z_score(v, elementwise: true)
     u = scale_by_min_max(v, output_min: 1.0, output_max: 2.0)
+    w = pca(v, components: 2)
+    x = pca(fill(f, 0.0), i, components: 1)
 }
 `
 	prog, diags := frontend.Check("p.tfxl", []byte(src), frontend.Options{})

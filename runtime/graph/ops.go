@@ -42,6 +42,8 @@ var kernels = map[string]kernel{
 	"SelectV2":     selectV2,
 
 	"ExpandDims": expandDims,
+	"ConcatV2":   concatV2,
+	"MatMul":     matMul,
 	"Reshape":    reshape,
 	"Sum":        sumOp,
 
@@ -556,6 +558,77 @@ func hashBucketFast(n *tfpb.NodeDef, in []*Tensor) ([]*Tensor, error) {
 	out := Int64s(x.Shape, make([]int64, len(x.Str)))
 	for i, s := range x.Str {
 		out.I64[i] = int64(farm.Fingerprint64([]byte(s)) % uint64(buckets))
+	}
+	return []*Tensor{out}, nil
+}
+
+// concatV2 joins tensors along an axis; the axis is the last input.
+func concatV2(_ *tfpb.NodeDef, in []*Tensor) ([]*Tensor, error) {
+	parts := in[:len(in)-1]
+	if len(parts) == 0 {
+		return nil, fmt.Errorf("nothing to join")
+	}
+	rank := len(parts[0].Shape)
+	a, err := axisOf(in[len(in)-1], rank)
+	if err != nil {
+		return nil, err
+	}
+	shape := slices.Clone(parts[0].Shape)
+	shape[a] = 0
+	for _, p := range parts {
+		if p.DType != parts[0].DType || len(p.Shape) != rank {
+			return nil, fmt.Errorf("joining %s%v with %s%v", parts[0].DType, parts[0].Shape, p.DType, p.Shape)
+		}
+		for d := range rank {
+			if d != a && p.Shape[d] != shape[d] {
+				return nil, fmt.Errorf("joining shapes %v and %v along axis %d", parts[0].Shape, p.Shape, a)
+			}
+		}
+		shape[a] += p.Shape[a]
+	}
+	out, err := NewTensor(parts[0].DType, shape)
+	if err != nil {
+		return nil, err
+	}
+	outer, inner := numElements(shape[:a]), numElements(shape[a+1:])
+	i := 0
+	for o := range outer {
+		for _, p := range parts {
+			n := p.Shape[a] * inner
+			for j := range n {
+				copyElem(out, i, p, o*n+j)
+				i++
+			}
+		}
+	}
+	return []*Tensor{out}, nil
+}
+
+// matMul multiplies [m, k] by [k, n] float32 matrices. Each sum is
+// accumulated in float64 and rounded once, as TF.js's CPU backend does
+// (JavaScript numbers are doubles); TensorFlow's float32 kernels may round
+// along the way, within 1e-6 relative for the sizes tfxc emits.
+func matMul(n *tfpb.NodeDef, in []*Tensor) ([]*Tensor, error) {
+	a, b := in[0], in[1]
+	if a.DType != tfpb.DataType_DT_FLOAT || b.DType != tfpb.DataType_DT_FLOAT {
+		return nil, fmt.Errorf("MatMul of %s and %s", a.DType, b.DType)
+	}
+	if n.GetAttr()["transpose_a"].GetB() || n.GetAttr()["transpose_b"].GetB() {
+		return nil, fmt.Errorf("transposed MatMul is not supported")
+	}
+	if len(a.Shape) != 2 || len(b.Shape) != 2 || a.Shape[1] != b.Shape[0] {
+		return nil, fmt.Errorf("MatMul of shapes %v and %v", a.Shape, b.Shape)
+	}
+	m, k, cols := a.Shape[0], a.Shape[1], b.Shape[1]
+	out := Float32s([]int{m, cols}, make([]float32, m*cols))
+	for i := range m {
+		for j := range cols {
+			var s float64
+			for x := range k {
+				s += float64(a.F32[i*k+x]) * float64(b.F32[x*cols+j])
+			}
+			out.F32[i*cols+j] = float32(s)
+		}
 	}
 	return []*Tensor{out}, nil
 }

@@ -80,6 +80,14 @@ func newAccumulator(an *tfgraph.Analyzer) (accumulator, error) {
 			return nil, err
 		}
 		return &quantiles{sketch: sk, buckets: int(n)}, nil
+	case stdlib.AnalyzerCovariance:
+		dim, _ := an.Options["dim"].(int)
+		k, _ := an.Options["components"].(int64)
+		cov, err := analyze.NewCovariance(dim)
+		if err != nil {
+			return nil, err
+		}
+		return &pca{cov: cov, components: int(k)}, nil
 	case stdlib.AnalyzerVocabulary:
 		dt := analyze.String
 		if an.InputDT == tfpb.DataType_DT_INT64 {
@@ -240,6 +248,29 @@ func (m *minMaxEach) result() (map[string]any, error) {
 		lo[i], hi[i] = a.Result()
 	}
 	return tfgraph.MinMaxEach(lo, hi), nil
+}
+
+// pca accumulates the covariance of vectors arriving as [rows, dim].
+type pca struct {
+	cov        *analyze.Covariance
+	components int
+}
+
+func (p *pca) add(t *graph.Tensor) error {
+	vals, dim := floats(t), p.cov.Dim
+	if dim == 0 || len(vals)%dim != 0 {
+		return fmt.Errorf("%d values for vectors of %d", len(vals), dim)
+	}
+	for r := 0; r < len(vals); r += dim {
+		if err := p.cov.AddRow(vals[r : r+dim]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+func (p *pca) merge(o accumulator) error { return p.cov.Merge(o.(*pca).cov) }
+func (p *pca) result() (map[string]any, error) {
+	return tfgraph.PCA(p.cov.Mean, p.cov.PCA(p.components)), nil
 }
 
 type quantiles struct {
