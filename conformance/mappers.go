@@ -86,7 +86,7 @@ type mapperCase struct {
 }
 
 func mapperPipeline(c *Case) (*mapperCase, error) {
-	for _, p := range []string{"weights", "default_value", "key", "elementwise_with_key"} {
+	for _, p := range []string{"key", "elementwise_with_key"} {
 		if v, ok := c.Params[p]; ok && v != nil {
 			return nil, unsupported("parameter %s is not in the language yet", p)
 		}
@@ -131,7 +131,7 @@ func mapperPipeline(c *Case) (*mapperCase, error) {
 	if e, ok := c.Params["elementwise"].(bool); ok && e {
 		elementwise = ", elementwise: true"
 	}
-	var call string
+	var call, extra string // extra declares more features
 	switch c.Op {
 	case "scale_to_z_score":
 		call = "z_score(" + m.input + elementwise + ")"
@@ -155,6 +155,17 @@ func mapperPipeline(c *Case) (*mapperCase, error) {
 				opts += fmt.Sprintf(", %s: %v", opt, v)
 			}
 		}
+		if w, ok := c.Params["weights"].(string); ok {
+			spec, _ := specs[w].(map[string]any)
+			if kind, _ := spec["kind"].(string); kind != "fixed" || len(spec["shape"].([]any)) != 0 {
+				return nil, unsupported("weights of feature_spec %v", spec)
+			}
+			opts += ", weights: " + w
+			extra = fmt.Sprintf("\n    %s: float", w)
+		}
+		if d, ok := c.Params["default_value"]; ok && d != nil {
+			opts += fmt.Sprintf(", default: %v", d)
+		}
 		call = "vocabulary(" + m.input + opts + ")"
 	case "apply_buckets":
 		b, _ := c.Params["bucket_boundaries"].([]any)
@@ -169,8 +180,8 @@ func mapperPipeline(c *Case) (*mapperCase, error) {
 	default:
 		return nil, unsupported("op %s is not lowered yet", c.Op)
 	}
-	m.src = fmt.Sprintf("pipeline vector\nschema infer\nexamples csv(\"unused.csv\")\nfeatures {\n    %s: %s\n}\ntransform {\n    %s = %s\n}\n",
-		m.input, typ, m.output, call)
+	m.src = fmt.Sprintf("pipeline vector\nschema infer\nexamples csv(\"unused.csv\")\nfeatures {\n    %s: %s%s\n}\ntransform {\n    %s = %s\n}\n",
+		m.input, typ, extra, m.output, call)
 	var err error
 	if m.analyze, err = analysisRows(c); err != nil {
 		return nil, err
@@ -284,11 +295,10 @@ func (m *mapperCase) rowsOf(n int, integer bool, at func(int) float64) []any {
 // feeds builds the input tensors from the rows' values.
 func (m *mapperCase) feeds(tmpl *tfgraph.Template, rows []map[string]any) (map[string]*graph.Tensor, error) {
 	feeds := map[string]*graph.Tensor{}
-	width := max(m.width, 1)
 	for _, in := range tmpl.Inputs {
-		shape := []int{len(rows)}
-		if m.width > 0 {
-			shape = append(shape, m.width)
+		shape, width := []int{len(rows)}, 1
+		if m.width > 0 && in.Feature == m.input {
+			shape, width = append(shape, m.width), m.width
 		}
 		t, err := graph.NewTensor(in.DType, shape)
 		if err != nil {

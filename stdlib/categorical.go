@@ -22,7 +22,9 @@ func categoricalFuncs() []*lang.Func {
 				constInt("top_k", "keep only the k most frequent values", false, false, lang.AtLeast(1), nil),
 				constInt("frequency_threshold", "drop values seen fewer times than this", false, false, lang.AtLeast(0), int64(0)),
 				constInt("oov", "hash buckets for values outside the vocabulary (num_oov_buckets)", false, false, lang.AtLeast(0), int64(0)),
-				{Name: "approximate", Doc: "count with a bounded-memory sketch, for very high cardinality", Kinds: lang.Set(lang.Bool), Const: true, Default: false},
+				{Name: "approximate", Doc: "count with a bounded-memory sketch, for very high cardinality (accepted; counting is exact for now)", Kinds: lang.Set(lang.Bool), Const: true, Default: false},
+				{Name: "weights", Doc: "a number per example to count it by instead of 1 (TFT's weights)", Kinds: lang.Numeric},
+				constInt("default", "the id of a value outside the vocabulary when oov is 0 (TFT's default_value)", false, false, nil, int64(-1)),
 			},
 			Analyzer: AnalyzerVocabulary,
 			Result:   vocabularyResult,
@@ -82,6 +84,11 @@ func vocabularyResult(c *lang.Call) lang.Type {
 	x, _ := c.Arg("x")
 	topK, hasTopK := constIntOf(c, "top_k")
 	oov, _ := constIntOf(c, "oov")
+	if d, ok := c.Arg("default"); ok && oov > 0 {
+		// TFT uses default_value only without OOV buckets.
+		c.Errorf(lang.EOptionConflict, d.Expr, "give oov or default, not both", "default applies only when oov is 0")
+		return lang.TInvalid
+	}
 	if !hasTopK {
 		if f := x.Feature; f != nil && x.Type.Kind == lang.String && f.StringDomain == nil {
 			c.Errorf(lang.WUnboundedVocab, c.Node.Fun,

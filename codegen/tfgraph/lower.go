@@ -279,6 +279,16 @@ func (l *lowerer) arg(scope string, c *lang.CallExpr, i int, name string) (val, 
 	return val{}, fmt.Errorf("%s has no argument %s", c.Fun.Name, name)
 }
 
+// hasArg reports whether a call names the argument.
+func hasArg(c *lang.CallExpr, name string) bool {
+	for _, a := range c.Args {
+		if a.Name != nil && a.Name.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
 // constArg returns a constant argument's value, or def when it is absent.
 func constArg(c *lang.CallExpr, i int, name string, def any) any {
 	for _, a := range c.Args {
@@ -503,6 +513,13 @@ func (l *lowerer) vocabulary(scope string, c *lang.CallExpr, x val) (val, error)
 	// is missing, the fill: Analyzers knows a pending fill from FilledWhere.
 	a, _ := l.analyzer(scope, "vocabulary", stdlib.AnalyzerVocabulary, x, opts)
 	a.FilledWhere, a.Fill = x.filledWhere, x.fill
+	if hasArg(c, "weights") {
+		w, err := l.arg(scope, c, 99, "weights")
+		if err != nil {
+			return val{}, err
+		}
+		a.Weights = l.cast(scope, w, tfpb.DataType_DT_FLOAT).t
+	}
 	keys := a.result(l, "keys", x.dt, -1)
 	ids := a.result(l, "ids", i64, -1)
 	size := a.result(l, "size", i64)
@@ -511,7 +528,7 @@ func (l *lowerer) vocabulary(scope string, c *lang.CallExpr, x val) (val, error)
 	init := l.b.op(scope+"/table_init", "LookupTableImportV2", map[string]*tfpb.AttrValue{
 		"Tin": typeAttr(x.dt), "Tout": typeAttr(i64)}, table, keys, ids)
 	l.t.Initializers = append(l.t.Initializers, init)
-	missing := l.b.value(scope+"/missing", int64(-1))
+	missing := l.b.value(scope+"/missing", asInt(constArg(c, 99, "default", int64(-1))))
 	return l.fillAfter(scope, x, func(in string) val {
 		id := l.b.op(scope+"/lookup", "LookupTableFindV2", map[string]*tfpb.AttrValue{
 			"Tin": typeAttr(x.dt), "Tout": typeAttr(i64)}, table, in, missing)

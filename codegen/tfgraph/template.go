@@ -57,4 +57,7 @@ type Analyzer struct {
 	// the scalar constant that stands where they are false: the analyzer
 	// reads the filled values (strings are filled lazily, see val).
 	FilledWhere, Fill string
+	// Weights, when set, names a float tensor of per-example weights that
+	// the analyzer counts by (a weighted vocabulary).
+	Weights string
 }

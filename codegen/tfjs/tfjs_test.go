@@ -108,6 +108,7 @@ transform {
     u = scale_by_min_max(v, output_min: 1.0, output_max: 2.0)
     w = pca(v, components: 2)
     x = pca(fill(f, 0.0), i, components: 1)
+    y = vocabulary(fill(s, "x"), weights: fill(f, 0.0) * fill(f, 0.0), default: -5)
 }
 `
 	prog, diags := frontend.Check("p.tfxl", []byte(src), frontend.Options{})

@@ -47,6 +47,9 @@ func NewAnalyzers(t *tfgraph.Template) (*Analyzers, error) {
 		if an.Fill != "" {
 			a.fetches = append(a.fetches, an.FilledWhere, an.Fill)
 		}
+		if an.Weights != "" {
+			a.fetches = append(a.fetches, an.Weights)
+		}
 		a.accs = append(a.accs, acc)
 	}
 	return a, nil
@@ -93,7 +96,7 @@ func newAccumulator(an *tfgraph.Analyzer) (accumulator, error) {
 		if an.InputDT == tfpb.DataType_DT_INT64 {
 			dt = analyze.Int64
 		}
-		v, err := analyze.NewVocabulary(dt, "text", false)
+		v, err := analyze.NewVocabulary(dt, "text", an.Weights != "")
 		if err != nil {
 			return nil, err
 		}
@@ -127,6 +130,14 @@ func (a *Analyzers) Add(feeds map[string]*graph.Tensor) error {
 				return fmt.Errorf("analyzer %s: %w", an.ID, err)
 			}
 			vals = vals[2:]
+		}
+		if an.Weights != "" {
+			w := vals[0]
+			vals = vals[1:]
+			if err := a.accs[i].(*vocabulary).addWeighted(v, w); err != nil {
+				return fmt.Errorf("analyzer %s: %w", an.ID, err)
+			}
+			continue
 		}
 		if err := a.accs[i].add(v); err != nil {
 			return fmt.Errorf("analyzer %s: %w", an.ID, err)
@@ -306,6 +317,24 @@ func (v *vocabulary) add(t *graph.Tensor) error {
 	}
 	return nil
 }
+// addWeighted counts each value by its example's weight.
+func (v *vocabulary) addWeighted(t, w *graph.Tensor) error {
+	if w.Len() != t.Len() {
+		return fmt.Errorf("%d weights for %d values", w.Len(), t.Len())
+	}
+	for i := range t.Len() {
+		switch t.DType {
+		case tfpb.DataType_DT_STRING:
+			v.vocab.AddStringWeighted(t.Str[i], w.Float64At(i))
+		case tfpb.DataType_DT_INT64:
+			v.vocab.AddIntWeighted(t.I64[i], w.Float64At(i))
+		default:
+			return fmt.Errorf("vocabulary of %s", t.DType)
+		}
+	}
+	return nil
+}
+
 func (v *vocabulary) merge(o accumulator) error { return v.vocab.Merge(o.(*vocabulary).vocab) }
 func (v *vocabulary) result() (map[string]any, error) {
 	r, err := v.vocab.Result(v.opts)
