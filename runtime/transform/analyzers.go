@@ -317,6 +317,7 @@ func (v *vocabulary) add(t *graph.Tensor) error {
 	}
 	return nil
 }
+
 // addWeighted counts each value by its example's weight.
 func (v *vocabulary) addWeighted(t, w *graph.Tensor) error {
 	if w.Len() != t.Len() {
