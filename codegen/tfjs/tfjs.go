@@ -161,7 +161,13 @@ func moveToWeights(n *tfpb.NodeDef, w *bytes.Buffer) (weightEntry, error) {
 	if len(t.GetTensorContent()) > 0 {
 		return weightEntry{}, fmt.Errorf("tensor_content is not supported; write typed values")
 	}
+	// Fewer values than elements repeat the last, as TensorFlow reads them;
+	// no values at all are zeros.
 	at := func(n int, i int64) int64 { return min(i, int64(n-1)) }
+	have := len(t.GetFloatVal()) + len(t.GetInt64Val()) + len(t.GetIntVal()) + len(t.GetBoolVal()) + len(t.GetStringVal())
+	if have == 0 && count > 0 {
+		return weightEntry{}, fmt.Errorf("a constant of %d elements without values is not supported", count)
+	}
 	e := weightEntry{Name: n.GetName(), Shape: shape}
 	if shape == nil {
 		e.Shape = []int64{}

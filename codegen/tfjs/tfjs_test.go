@@ -3,6 +3,7 @@ package tfjs_test
 import (
 	"math"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -194,6 +195,32 @@ transform {
 				t.Errorf("%s[%d]: TF.js %v, Go %v", name, j, x, y)
 				break
 			}
+		}
+	}
+}
+
+func TestWriteRefusesWhatTFJSCannotHold(t *testing.T) {
+	p := func(tp *tfpb.TensorProto) *tfpb.GraphDef {
+		return &tfpb.GraphDef{Node: []*tfpb.NodeDef{{Name: "c", Op: "Const", Attr: map[string]*tfpb.AttrValue{
+			"dtype": {Value: &tfpb.AttrValue_Type{Type: tp.Dtype}},
+			"value": {Value: &tfpb.AttrValue_Tensor{Tensor: tp}},
+		}}}}
+	}
+	for name, g := range map[string]*tfpb.GraphDef{
+		"int64 beyond int32":  p(&tfpb.TensorProto{Dtype: tfpb.DataType_DT_INT64, TensorShape: &tfpb.TensorShapeProto{}, Int64Val: []int64{17031081500}}),
+		"no values":           p(&tfpb.TensorProto{Dtype: tfpb.DataType_DT_FLOAT, TensorShape: &tfpb.TensorShapeProto{Dim: []*tfpb.TensorShapeProto_Dim{{Size: 2}}}}),
+		"unknown initializer": {Node: nil},
+	} {
+		dir := filepath.Join(t.TempDir(), "m")
+		m := &tfjs.Model{Graph: g}
+		if name == "unknown initializer" {
+			m.Initializers = []string{"nope"}
+		}
+		if err := tfjs.Write(dir, m); err == nil {
+			t.Errorf("%s: written", name)
+		}
+		if _, err := os.Stat(dir); err == nil {
+			t.Errorf("%s: a model folder was left", name)
 		}
 	}
 }
