@@ -82,6 +82,7 @@ type mapperCase struct {
 	input, output string
 	list          bool // values are written [v]: shape [1]
 	width         int  // the length of a vector feature (shape [n], n > 1); 0 otherwise
+	varlen        bool // a variable-length feature: values and lengths
 	analyze, rows []map[string]any
 }
 
@@ -103,6 +104,8 @@ func mapperPipeline(c *Case) (*mapperCase, error) {
 		kind, _ := spec["kind"].(string)
 		shape, _ := spec["shape"].([]any)
 		switch {
+		case kind == "varlen":
+			m.list, m.varlen = true, true
 		case kind != "fixed":
 			return nil, unsupported("%s features are not lowered yet", kind)
 		case len(shape) == 1 && fmt.Sprint(shape[0]) == "1":
@@ -125,6 +128,9 @@ func mapperPipeline(c *Case) (*mapperCase, error) {
 		}
 		if m.width > 0 {
 			typ = fmt.Sprintf("vector(%s, %d)", typ, m.width)
+		}
+		if m.varlen {
+			typ = "list(" + typ + ")"
 		}
 	}
 	elementwise := ""
@@ -246,7 +252,13 @@ func (m *mapperCase) run() (*mapperRows, error) {
 	}
 	t := out[0]
 	integer := t.DType == tfpb.DataType_DT_INT64
-	res := &mapperRows{goRows: m.rowsOf(t.Len(), integer, t.Float64At)}
+	var lengths []int64
+	for _, in := range tmpl.Inputs {
+		if in.Feature == m.input && in.Lengths != "" {
+			lengths = feeds[in.Lengths].I64
+		}
+	}
+	res := &mapperRows{goRows: m.rowsOf(t.Len(), integer, t.Float64At, lengths)}
 	h, err := harness.Find()
 	if err != nil {
 		res.tfjsErr = err
@@ -266,24 +278,41 @@ func (m *mapperCase) run() (*mapperRows, error) {
 		return nil, err
 	}
 	vals := js[m.output].Values
-	res.tfjsRows = m.rowsOf(len(vals), integer, func(i int) float64 { return vals[i] })
+	res.tfjsRows = m.rowsOf(len(vals), integer, func(i int) float64 { return vals[i] }, lengths)
 	return res, nil
 }
 
-// rowsOf builds output rows from n values, width per row for a vector.
-func (m *mapperCase) rowsOf(n int, integer bool, at func(int) float64) []any {
+// rowsOf builds output rows from n values: width per row for a vector,
+// lengths[r] for row r of a list.
+func (m *mapperCase) rowsOf(n int, integer bool, at func(int) float64, lengths []int64) []any {
 	width := max(m.width, 1)
-	rows := make([]any, n/width)
+	count := n / width
+	if lengths != nil {
+		count = len(lengths)
+	}
+	rows := make([]any, count)
+	next := 0
 	for r := range rows {
-		var vals []any
-		for j := range width {
-			var v any = at(r*width + j)
+		k := width
+		if lengths != nil {
+			k = int(lengths[r])
+		}
+		vals := []any{}
+		for range k {
+			if next >= n {
+				break
+			}
+			var v any = at(next)
 			if integer {
-				v = int64(at(r*width + j))
+				v = int64(at(next))
 			}
 			vals = append(vals, v)
+			next++
 		}
-		var v any = vals[0]
+		var v any
+		if len(vals) > 0 {
+			v = vals[0]
+		}
 		if m.list {
 			v = vals
 		}
@@ -296,6 +325,14 @@ func (m *mapperCase) rowsOf(n int, integer bool, at func(int) float64) []any {
 func (m *mapperCase) feeds(tmpl *tfgraph.Template, rows []map[string]any) (map[string]*graph.Tensor, error) {
 	feeds := map[string]*graph.Tensor{}
 	for _, in := range tmpl.Inputs {
+		if in.Lengths != "" {
+			values, lengths, err := listFeed(in, rows)
+			if err != nil {
+				return nil, err
+			}
+			feeds[in.Feature], feeds[in.Lengths] = values, lengths
+			continue
+		}
 		shape, width := []int{len(rows)}, 1
 		if m.width > 0 && in.Feature == m.input {
 			shape, width = append(shape, m.width), m.width
@@ -332,6 +369,35 @@ func (m *mapperCase) feeds(tmpl *tfgraph.Template, rows []map[string]any) (map[s
 		}
 	}
 	return feeds, nil
+}
+
+// listFeed builds a list feature's values, one example's after the
+// other's, and their numbers per example; an absent feature has none.
+func listFeed(in tfgraph.Input, rows []map[string]any) (values, lengths *graph.Tensor, err error) {
+	var flat []any
+	lengths = graph.Int64s([]int{len(rows)}, make([]int64, len(rows)))
+	for i, r := range rows {
+		v, ok := r[in.Feature]
+		if !ok {
+			continue
+		}
+		l, isList := v.([]any)
+		if !isList {
+			l = []any{v}
+		}
+		flat = append(flat, l...)
+		lengths.I64[i] = int64(len(l))
+	}
+	values, err = graph.NewTensor(in.DType, []int{len(flat)})
+	if err != nil {
+		return nil, nil, err
+	}
+	for i, v := range flat {
+		if err := setValue(values, i, v); err != nil {
+			return nil, nil, err
+		}
+	}
+	return values, lengths, nil
 }
 
 func setValue(t *graph.Tensor, i int, v any) error {

@@ -200,7 +200,7 @@ func (c *checker) declaredType(t *TypeExpr) (Type, bool) {
 		}
 		typ = Type{Kind: k}
 	}
-	typ.Optional = t.Optional
+	typ.Optional = t.Optional && typ.Kind != List // a missing list has no values
 	return typ, true
 }
 

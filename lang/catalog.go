@@ -104,6 +104,20 @@ func (c *Call) Arg(name string) (ArgValue, bool) {
 	return a, ok
 }
 
+// WithArgType returns a copy of the call in which the named argument has
+// type t: a Result can type a list's elements as if they were the argument.
+func (c *Call) WithArgType(name string, t Type) *Call {
+	d := *c
+	d.Args = make(map[string]ArgValue, len(c.Args))
+	for k, v := range c.Args {
+		d.Args[k] = v
+	}
+	a := d.Args[name]
+	a.Type = t
+	d.Args[name] = a
+	return &d
+}
+
 // Errorf reports an error at n (or the call when n is nil).
 func (c *Call) Errorf(code Code, n Node, hint, format string, args ...any) {
 	if n == nil {

@@ -125,7 +125,9 @@ func FromTFMD(s *schema.Schema, diags *Diagnostics) *Schema {
 		default:
 			optional = true
 		}
-		t.Optional = optional
+		// A list that is missing has no values: it is a list, never optional
+		// (TFT reads a variable-length feature as a sparse tensor).
+		t.Optional = optional && t.Kind != List
 		sf := &SchemaFeature{
 			Name:          f.GetName(),
 			Type:          t,

@@ -74,7 +74,11 @@ func (t Type) String() string {
 			b.WriteString("category(?)")
 		}
 	case List:
-		fmt.Fprintf(&b, "list(%s)", t.Elem)
+		if t.Elem == Category {
+			fmt.Fprintf(&b, "list(%s)", CategoryOf(t.Card))
+		} else {
+			fmt.Fprintf(&b, "list(%s)", t.Elem)
+		}
 	case Vector:
 		if t.Len > 0 {
 			fmt.Fprintf(&b, "vector(%s, %d)", t.Elem, t.Len)

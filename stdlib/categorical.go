@@ -18,7 +18,7 @@ func categoricalFuncs() []*lang.Func {
 			Name: "vocabulary",
 			Doc:  "maps each value to its id in the training split's vocabulary, most frequent first (TFT compute_and_apply_vocabulary)",
 			Params: []lang.Param{
-				input(lang.Set(lang.String, lang.Int), "a string or int"),
+				input(lang.Set(lang.String, lang.Int, lang.List), "a string or int, or a list of them"),
 				constInt("top_k", "keep only the k most frequent values", false, false, lang.AtLeast(1), nil),
 				constInt("frequency_threshold", "drop values seen fewer times than this", false, false, lang.AtLeast(0), int64(0)),
 				constInt("oov", "hash buckets for values outside the vocabulary (num_oov_buckets)", false, false, lang.AtLeast(0), int64(0)),
@@ -82,6 +82,19 @@ func categoricalFuncs() []*lang.Func {
 
 func vocabularyResult(c *lang.Call) lang.Type {
 	x, _ := c.Arg("x")
+	if x.Type.Kind == lang.List {
+		if x.Type.Elem != lang.String && x.Type.Elem != lang.Int {
+			c.Errorf(lang.EArgType, x.Expr, "a vocabulary is of strings or ints", "vocabulary of a %s", x.Type)
+			return lang.TInvalid
+		}
+		// Each value of the list gets its id (TFT applies a vocabulary to
+		// every value of a variable-length feature).
+		elem := vocabularyResult(c.WithArgType("x", lang.Type{Kind: x.Type.Elem}))
+		if elem.Kind == lang.Invalid {
+			return elem
+		}
+		return lang.Type{Kind: lang.List, Elem: lang.Category, Card: elem.Card}
+	}
 	topK, hasTopK := constIntOf(c, "top_k")
 	oov, _ := constIntOf(c, "oov")
 	if d, ok := c.Arg("default"); ok && oov > 0 {

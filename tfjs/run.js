@@ -1,4 +1,4 @@
-// Runs a TF.js graph model that tfxc wrote (tfgraph/export.WriteTFJS) on
+// Runs a TF.js graph model that tfxc wrote (codegen/tfjs.Write) on
 // inputs given as JSON, and prints its outputs as JSON on stdout.
 //
 //   node run.js MODEL_DIR [FEEDS.json | -]      (no file or "-": stdin)

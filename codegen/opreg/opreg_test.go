@@ -48,6 +48,7 @@ features {
     i: int
     s: optional string
     v: vector(float, 3)
+    tags: list(string)
 }
 transform {
     a = z_score(fill(f, 0.0))
@@ -68,6 +69,7 @@ transform {
     w = pca(v, components: 2)
     x = pca(fill(f, 0.0), i, components: 1)
     y = vocabulary(fill(s, "x"), weights: fill(f, 0.0) * fill(f, 0.0), default: -5)
+    z = vocabulary(tags, top_k: 3, oov: 2)
 }
 `
 	prog, diags := frontend.Check("p.tfxl", []byte(src), frontend.Options{})

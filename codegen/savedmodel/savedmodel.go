@@ -122,9 +122,15 @@ func FromTemplate(t *tfgraph.Template, g *tfpb.GraphDef) *Model {
 		if in.Present != "" {
 			sig.Inputs = append(sig.Inputs, Tensor{Key: in.Present, Node: in.Present, DType: tfpb.DataType_DT_BOOL, Shape: []int64{-1}})
 		}
+		if in.Lengths != "" {
+			sig.Inputs = append(sig.Inputs, Tensor{Key: in.Lengths, Node: in.Lengths, DType: tfpb.DataType_DT_INT64, Shape: []int64{-1}})
+		}
 	}
 	for _, out := range t.Outputs {
 		sig.Outputs = append(sig.Outputs, Tensor{Key: out.Name, Node: out.Name, DType: out.DType, Shape: out.Shape})
+		if out.Lengths != "" {
+			sig.Outputs = append(sig.Outputs, Tensor{Key: out.Name + "__lengths", Node: out.Lengths, DType: tfpb.DataType_DT_INT64, Shape: []int64{-1}})
+		}
 	}
 	return &Model{
 		Graph:        g,

@@ -30,12 +30,12 @@ func Lower(prog *lang.Program) (*Template, error) {
 		if out != xf.Name {
 			return nil, fmt.Errorf("transform %s: its name is taken by a graph node", xf.Name)
 		}
-		l.vals[xf.Name] = val{t: out, dt: v.dt}
+		l.vals[xf.Name] = val{t: out, dt: v.dt, n: v.n, lengths: v.lengths}
 		shape := []int64{-1}
 		if xf.Type.Kind == lang.Vector {
 			shape = append(shape, int64(xf.Type.Len))
 		}
-		l.t.Outputs = append(l.t.Outputs, Output{Name: xf.Name, DType: v.dt, Shape: shape})
+		l.t.Outputs = append(l.t.Outputs, Output{Name: xf.Name, DType: v.dt, Shape: shape, Lengths: v.lengths})
 	}
 	l.t.Graph = l.b.g
 	return l.t, nil
@@ -80,6 +80,7 @@ type val struct {
 	t       string
 	dt      tfpb.DataType
 	n       int    // the length of a vector value; 0 for one value per example
+	lengths string // for a list: the tensor of values per example (t holds them all)
 	present string // bool tensor, for a value that may be missing
 	// A filled string is kept as the raw tensor t, the presence flags in
 	// filledWhere and the fill constant in fill: TF.js cannot select
@@ -131,6 +132,8 @@ func (l *lowerer) feature(name string) (val, error) {
 	switch {
 	case f.Type.Kind == lang.Vector && !f.Type.Optional:
 		kind, n, shape = f.Type.Elem, f.Type.Len, []int64{-1, int64(f.Type.Len)}
+	case f.Type.Kind == lang.List:
+		kind = f.Type.Elem
 	case !f.Type.IsScalar():
 		return val{}, fmt.Errorf("feature %s of type %s: lists and optional vectors are not lowered yet", name, f.Type)
 	}
@@ -144,6 +147,11 @@ func (l *lowerer) feature(name string) (val, error) {
 	}
 	v := val{t: ph, dt: dt, n: n}
 	in := Input{Feature: name, DType: dt}
+	if f.Type.Kind == lang.List {
+		v.lengths = l.b.op(name+"__lengths", "Placeholder", map[string]*tfpb.AttrValue{
+			"dtype": typeAttr(tfpb.DataType_DT_INT64), "shape": shapeAttr(-1)})
+		in.Lengths = v.lengths
+	}
 	if f.Type.Optional || l.filled[name] {
 		v.present = l.b.op(name+"__present", "Placeholder", map[string]*tfpb.AttrValue{
 			"dtype": typeAttr(tfpb.DataType_DT_BOOL), "shape": shapeAttr(-1)})
@@ -543,7 +551,14 @@ func (l *lowerer) vocabulary(scope string, c *lang.CallExpr, x val) (val, error)
 		isMissing := l.b.op(scope+"/not_found", "Equal", map[string]*tfpb.AttrValue{
 			"T": typeAttr(i64), "incompatible_shape_error": boolAttr(true)}, id, missing)
 		return val{t: l.b.op(scope+"/vocabulary", "SelectV2", tAttr(i64), isMissing, oovID, id), dt: i64}
-	}), nil
+	}).withLengths(x.lengths), nil
+}
+
+// withLengths marks a value computed elementwise from a list's values as
+// a list of the same lengths.
+func (v val) withLengths(lengths string) val {
+	v.lengths = lengths
+	return v
 }
 
 // pca lowers the projection on the principal components of the training

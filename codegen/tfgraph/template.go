@@ -34,6 +34,10 @@ type Input struct {
 	// the feature has a value; empty for a feature that always has one.
 	// Where it is false the value placeholder may hold anything.
 	Present string
+	// Lengths names the int64 placeholder of a list feature's number of
+	// values per example; the value placeholder then holds every example's
+	// values, one after the other. Empty for other features.
+	Lengths string
 }
 
 // Output is a transform output.
@@ -41,6 +45,9 @@ type Output struct {
 	Name  string
 	DType tfpb.DataType
 	Shape []int64 // -1 for the batch dimension
+	// Lengths names the tensor of a list output's number of values per
+	// example (the output holds them one after the other); empty otherwise.
+	Lengths string
 }
 
 // Analyzer is a full pass the graph needs: Kind reads the values of tensor

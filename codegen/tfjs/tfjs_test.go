@@ -90,6 +90,7 @@ features {
     i: int
     s: optional string
     v: vector(float, 3)
+    tags: list(string)
 }
 transform {
     a = z_score(fill(f, 0.0))
@@ -110,6 +111,7 @@ transform {
     w = pca(v, components: 2)
     x = pca(fill(f, 0.0), i, components: 1)
     y = vocabulary(fill(s, "x"), weights: fill(f, 0.0) * fill(f, 0.0), default: -5)
+    z = vocabulary(tags, top_k: 3, oov: 2)
 }
 `
 	prog, diags := frontend.Check("p.tfxl", []byte(src), frontend.Options{})
@@ -150,6 +152,17 @@ transform {
 				vals[j] = float32(rng.Float64()*10) * float32(j%3)
 			}
 			feeds["v"] = graph.Float32s([]int{n, 3}, vals)
+		case "tags":
+			lengths := make([]int64, n)
+			var vals []string
+			for j := range lengths {
+				lengths[j] = rng.Int64N(4)
+				for range lengths[j] {
+					vals = append(vals, words[rng.IntN(len(words))])
+				}
+			}
+			feeds["tags"] = graph.Strings([]int{len(vals)}, vals)
+			feeds[in.Lengths] = graph.Int64s([]int{n}, lengths)
 		}
 		if in.Present != "" {
 			present := make([]bool, n)
