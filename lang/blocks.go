@@ -402,6 +402,13 @@ func (c *checker) checkModel(d *ModelDecl) {
 		case s == nil:
 		default:
 			if pos, named, ok := c.settingArgs(s, spec); ok {
+				_, steps := named["steps"]
+				_, epochs := named["epochs"]
+				if spec.Name == "train" && steps && epochs {
+					c.errorf(EOptionConflict, s.Name, "train for steps or for epochs, not both",
+						"train gives both steps and epochs")
+					continue
+				}
 				if len(named) > 0 {
 					m.Settings[spec.Name] = named
 				} else {

@@ -500,6 +500,10 @@ func constValue(x Expr) (any, Kind, bool) {
 				return ai - bi, Int, true
 			case "*":
 				return ai * bi, Int, true
+			case "%":
+				if bi != 0 {
+					return floorMod(ai, bi), Int, true
+				}
 			}
 			return nil, Invalid, false
 		}
@@ -529,4 +533,14 @@ func toFloat(v any) (float64, bool) {
 		return v, true
 	}
 	return math.NaN(), false
+}
+
+// floorMod is a % b with the sign of b, as TensorFlow's FloorMod (and
+// Python's %) computes it, which is how % on data lowers.
+func floorMod(a, b int64) int64 {
+	r := a % b
+	if r != 0 && (r < 0) != (b < 0) {
+		r += b
+	}
+	return r
 }

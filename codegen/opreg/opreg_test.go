@@ -63,7 +63,7 @@ transform {
     n = vocabulary(fill(s, "x"), top_k: 5, oov: 2)
     o = vocabulary(i, oov: 1)
     p = fill(s, "") == "yes" or i > 2 and not (i == 3)
-    q = -i * 2 + i / 3
+    q = -i * 2 + i / 3 + i % 4
     r = z_score(v, elementwise: true)
     t = scale_by_min_max(v, output_min: 1.0, output_max: 2.0)
     w = pca(v, components: 2)

@@ -218,7 +218,7 @@ func (l *lowerer) cast(scope string, v val, dt tfpb.DataType) val {
 }
 
 var binaryOps = map[string]string{
-	"+": "AddV2", "-": "Sub", "*": "Mul", "/": "RealDiv",
+	"+": "AddV2", "-": "Sub", "*": "Mul", "/": "RealDiv", "%": "FloorMod",
 	"<": "Less", "<=": "LessEqual", ">": "Greater", ">=": "GreaterEqual",
 	"==": "Equal", "!=": "NotEqual", "and": "LogicalAnd", "or": "LogicalOr",
 }

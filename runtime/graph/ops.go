@@ -22,6 +22,24 @@ var kernels = map[string]kernel{
 	"Sub":     sub,
 	"Mul":     arith(func(a, b float64) float64 { return a * b }, func(a, b int64) int64 { return a * b }),
 	"RealDiv": arith(func(a, b float64) float64 { return a / b }, nil),
+	// FloorMod: the remainder with the sign of the divisor (TensorFlow's
+	// FloorMod); an integer division by zero is an error there, here 0.
+	"FloorMod": arith(func(a, b float64) float64 {
+		r := math.Mod(a, b)
+		if r != 0 && (r < 0) != (b < 0) {
+			r += b
+		}
+		return r
+	}, func(a, b int64) int64 {
+		if b == 0 {
+			return 0
+		}
+		r := a % b
+		if r != 0 && (r < 0) != (b < 0) {
+			r += b
+		}
+		return r
+	}),
 	"Maximum": arith(maximum, func(a, b int64) int64 { return max(a, b) }),
 	"Minimum": arith(minimum, func(a, b int64) int64 { return min(a, b) }),
 
