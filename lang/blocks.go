@@ -148,7 +148,7 @@ func (c *checker) checkSplit(s *Setting) []Split {
 			continue
 		}
 		seen[a.Name.Name] = a.Name
-		v, kind, isConst := constValue(a.Value)
+		v, kind, isConst := ConstValue(a.Value)
 		if !isConst || kind != Int || v.(int64) <= 0 {
 			c.errorf(ESplit, a.Value, "weights are positive integers: split train: 2, eval: 1 puts a third in eval",
 				"the weight of split %s must be a positive integer", a.Name.Name)
@@ -250,7 +250,7 @@ func (c *checker) declaredDomain(d *Domain, f *SchemaFeature) bool {
 			return false
 		}
 		for _, v := range d.Values {
-			s, kind, ok := constValue(v)
+			s, kind, ok := ConstValue(v)
 			if !ok || kind != String {
 				c.errorf(EOptionType, v, `write the values as strings: in ["Cash", "Credit Card"]`, "a string domain holds string constants")
 				return false
@@ -259,8 +259,8 @@ func (c *checker) declaredDomain(d *Domain, f *SchemaFeature) bool {
 		}
 		return true
 	}
-	lo, lk, ok1 := constValue(d.Lo)
-	hi, hk, ok2 := constValue(d.Hi)
+	lo, lk, ok1 := ConstValue(d.Lo)
+	hi, hk, ok2 := ConstValue(d.Hi)
 	if !ok1 || !ok2 || (lk != Int && lk != Float) || (hk != Int && hk != Float) {
 		c.errorf(EOptionType, d, "write numbers: in 0..23", "a range domain needs numeric constants: lo..hi")
 		return false
@@ -745,7 +745,7 @@ func (c *checker) checkCriterion(x Expr) *Criterion {
 	if !c.checkBound(bound) {
 		return nil
 	}
-	if v, _, isConst := constValue(bound); isConst {
+	if v, _, isConst := ConstValue(bound); isConst {
 		f, _ := toFloat(v)
 		never := (op == ">=" && f > m.Max) || (op == ">" && f >= m.Max) || (op == "<=" && f < m.Min) || (op == "<" && f <= m.Min)
 		if never {

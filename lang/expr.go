@@ -344,7 +344,7 @@ func (e *exprChecker) checkArg(fn string, p *Param, x Expr) (ArgValue, bool) {
 		}
 		var vals []any
 		for _, el := range l.Elems {
-			cv, kind, isConst := constValue(el)
+			cv, kind, isConst := ConstValue(el)
 			if !isConst {
 				c.errorf(ENotConstant, el, "write literal values: [1.0, 2.5]", "%s of %s must hold constants", p.Name, fn)
 				return v, false
@@ -359,7 +359,7 @@ func (e *exprChecker) checkArg(fn string, p *Param, x Expr) (ArgValue, bool) {
 		v.Type = ListOf(Float)
 		return v, true
 	case p.Const:
-		cv, kind, isConst := constValue(x)
+		cv, kind, isConst := ConstValue(x)
 		if !isConst {
 			e.expr(x) // resolve names for their own errors
 			c.errorf(ENotConstant, x, "write a literal value", "%s of %s must be a constant", p.Name, fn)
@@ -455,9 +455,10 @@ func (c *checker) sourceFeature(x Expr) *SchemaFeature {
 	return nil
 }
 
-// constValue evaluates a constant expression: a literal, possibly negated,
-// parenthesised or combined with + - * /.
-func constValue(x Expr) (any, Kind, bool) {
+// ConstValue evaluates a constant expression: a literal, possibly negated,
+// parenthesised or combined with + - * / %. The checker and the lowering
+// both read constants through it, so they agree on every value.
+func ConstValue(x Expr) (any, Kind, bool) {
 	switch x := x.(type) {
 	case *BasicLit:
 		switch x.Kind {
@@ -471,9 +472,9 @@ func constValue(x Expr) (any, Kind, bool) {
 			return x.Value, Bool, true
 		}
 	case *ParenExpr:
-		return constValue(x.X)
+		return ConstValue(x.X)
 	case *UnaryExpr:
-		v, k, ok := constValue(x.X)
+		v, k, ok := ConstValue(x.X)
 		if !ok || x.Op != "-" {
 			return nil, Invalid, false
 		}
@@ -484,8 +485,8 @@ func constValue(x Expr) (any, Kind, bool) {
 			return -v, k, true
 		}
 	case *BinaryExpr:
-		a, ak, ok1 := constValue(x.X)
-		b, bk, ok2 := constValue(x.Y)
+		a, ak, ok1 := ConstValue(x.X)
+		b, bk, ok2 := ConstValue(x.Y)
 		af, num1 := toFloat(a)
 		bf, num2 := toFloat(b)
 		if !ok1 || !ok2 || !num1 || !num2 {

@@ -310,28 +310,18 @@ func constArg(c *lang.CallExpr, i int, name string, def any) any {
 	return def
 }
 
-// constOf evaluates a literal, possibly negated, or a list of them.
+// constOf evaluates a constant as the checker did (lang.ConstValue), or a
+// list of constants.
 func constOf(x lang.Expr) any {
-	switch x := x.(type) {
-	case *lang.BasicLit:
-		return x.Value
-	case *lang.ParenExpr:
-		return constOf(x.X)
-	case *lang.UnaryExpr:
-		switch v := constOf(x.X).(type) {
-		case int64:
-			return -v
-		case float64:
-			return -v
-		}
-	case *lang.ListExpr:
+	if l, ok := x.(*lang.ListExpr); ok {
 		var out []any
-		for _, e := range x.Elems {
+		for _, e := range l.Elems {
 			out = append(out, constOf(e))
 		}
 		return out
 	}
-	return nil
+	v, _, _ := lang.ConstValue(x)
+	return v
 }
 
 func asFloat(v any) float64 {

@@ -3,6 +3,9 @@ package tfgraph_test
 import (
 	"testing"
 
+	"github.com/tfxc/tfxc/codegen/tfgraph"
+	"github.com/tfxc/tfxc/frontend"
+
 	"github.com/tfxc/tfxc/internal/taxitest"
 	"github.com/tfxc/tfxc/runtime/graph"
 )
@@ -50,5 +53,35 @@ func TestLowerTaxi(t *testing.T) {
 	}
 	if got := out[3].I64; got[0] != 3 || got[1] != 0 || got[2] != 0 {
 		t.Errorf("day_xf = %v", got)
+	}
+}
+
+// TestLowerFoldsConstantsAsTheChecker: constant arguments written as
+// arithmetic reach the graph with the values the checker computed.
+func TestLowerFoldsConstantsAsTheChecker(t *testing.T) {
+	prog, _, diags, err := frontend.CheckFile("../../frontend/testdata/diagnostics/ok_constant_modulo.tfxl", frontend.Options{})
+	if err != nil || diags.HasErrors() {
+		t.Fatal(err, diags)
+	}
+	tmpl, err := tfgraph.Lower(prog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// vocabulary(payment_type, top_k: 7 % 4 + 1, oov: 10 % 3)
+	if opts := tmpl.Analyzers[0].Options; opts["top_k"] != int64(4) || opts["oov"] != int64(1) {
+		t.Errorf("vocabulary options %v, want top_k 4 and oov 1", opts)
+	}
+	// categorical(trip_start_hour, 2 * 12): 24 buckets.
+	found := false
+	for _, n := range tmpl.Graph.GetNode() {
+		if n.GetName() == "hour_xf/buckets" {
+			found = true
+			if got := n.GetAttr()["value"].GetTensor().GetInt64Val(); len(got) != 1 || got[0] != 24 {
+				t.Errorf("categorical buckets %v, want 24", got)
+			}
+		}
+	}
+	if !found {
+		t.Error("no hour_xf/buckets constant")
 	}
 }
