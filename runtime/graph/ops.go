@@ -147,6 +147,15 @@ func sameDType(a, b *Tensor) error {
 	return nil
 }
 
+// operands checks that a binary op's operands share a dtype and
+// broadcasts their shapes.
+func operands(a, b *Tensor) (shape []int, ia, ib func(int) int, err error) {
+	if err := sameDType(a, b); err != nil {
+		return nil, nil, nil, err
+	}
+	return broadcast(a.Shape, b.Shape)
+}
+
 // arith builds an elementwise arithmetic op from its float and integer
 // forms (fi nil: floats only). float32 operands are computed in float64 and
 // rounded once: for + - * / that gives exactly the float32 result, because
@@ -155,10 +164,7 @@ func sameDType(a, b *Tensor) error {
 func arith(f func(a, b float64) float64, fi func(a, b int64) int64) kernel {
 	return func(_ *tfpb.NodeDef, in []*Tensor) ([]*Tensor, error) {
 		a, b := in[0], in[1]
-		if err := sameDType(a, b); err != nil {
-			return nil, err
-		}
-		shape, ia, ib, err := broadcast(a.Shape, b.Shape)
+		shape, ia, ib, err := operands(a, b)
 		if err != nil {
 			return nil, err
 		}
@@ -248,15 +254,12 @@ func negOp(n *tfpb.NodeDef, in []*Tensor) ([]*Tensor, error) {
 func compare(f func(a, b float64) bool) kernel {
 	return func(_ *tfpb.NodeDef, in []*Tensor) ([]*Tensor, error) {
 		a, b := in[0], in[1]
-		if err := sameDType(a, b); err != nil {
+		shape, ia, ib, err := operands(a, b)
+		if err != nil {
 			return nil, err
 		}
 		if a.DType == tfpb.DataType_DT_STRING || a.DType == tfpb.DataType_DT_BOOL {
 			return nil, fmt.Errorf("ordering of %s", a.DType)
-		}
-		shape, ia, ib, err := broadcast(a.Shape, b.Shape)
-		if err != nil {
-			return nil, err
 		}
 		out := Bools(shape, make([]bool, numElements(shape)))
 		for i := range out.Bool {
@@ -286,10 +289,7 @@ func cmpInt(x, y int64) int {
 func equalOp(negate bool) kernel {
 	return func(_ *tfpb.NodeDef, in []*Tensor) ([]*Tensor, error) {
 		a, b := in[0], in[1]
-		if err := sameDType(a, b); err != nil {
-			return nil, err
-		}
-		shape, ia, ib, err := broadcast(a.Shape, b.Shape)
+		shape, ia, ib, err := operands(a, b)
 		if err != nil {
 			return nil, err
 		}
