@@ -6,24 +6,11 @@ import (
 	"testing"
 
 	"github.com/tfxc/tfxc/frontend"
+	"github.com/tfxc/tfxc/internal/taxitest"
 	"github.com/tfxc/tfxc/lang"
 )
 
 const taxi = "../examples/taxi/taxi.tfxl"
-
-// sharedFile returns a path in ../shared, skipping outside CI when it is
-// absent and failing in CI, where it must be there.
-func sharedFile(t testing.TB, rel string) string {
-	t.Helper()
-	path := filepath.Join("..", "..", "shared", rel)
-	if _, err := os.Stat(path); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is missing in CI: %v", path, err)
-		}
-		t.Skipf("%s is missing: %v", path, err)
-	}
-	return path
-}
 
 func TestTaxiExampleChecksClean(t *testing.T) {
 	prog, _, diags, err := frontend.CheckFile(taxi, frontend.Options{})
@@ -62,7 +49,7 @@ func TestTaxiExampleChecksClean(t *testing.T) {
 // schema, where every feature but eleven is optional: it checks because
 // every optional input is filled.
 func TestTaxiAgainstSharedSchema(t *testing.T) {
-	schema := sharedFile(t, "data/taxi/schema.pbtxt")
+	schema := taxitest.Shared(t, "data/taxi/schema.pbtxt")
 	s, diags := frontend.LoadSchema(schema)
 	if diags.HasErrors() {
 		t.Fatal(diags)
@@ -79,7 +66,7 @@ func TestTaxiAgainstSharedSchema(t *testing.T) {
 // TestUnfilledOptionalAgainstSharedSchema removes one fill and expects the
 // checker to notice that the feature may be missing.
 func TestUnfilledOptionalAgainstSharedSchema(t *testing.T) {
-	schema := sharedFile(t, "data/taxi/schema.pbtxt")
+	schema := taxitest.Shared(t, "data/taxi/schema.pbtxt")
 	src := []byte(`pipeline p
 schema "unused.pbtxt"
 examples csv("x.csv")
