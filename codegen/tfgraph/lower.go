@@ -281,7 +281,7 @@ func (l *lowerer) arg(scope string, c *lang.CallExpr, i int, name string) (val, 
 			return l.expr(scope, a.Value)
 		}
 	}
-	if i < len(c.Args) && c.Args[i].Name == nil {
+	if i >= 0 && i < len(c.Args) && c.Args[i].Name == nil {
 		return l.expr(scope, c.Args[i].Value)
 	}
 	return val{}, fmt.Errorf("%s has no argument %s", c.Fun.Name, name)
@@ -297,14 +297,19 @@ func hasArg(c *lang.CallExpr, name string) bool {
 	return false
 }
 
-// constArg returns a constant argument's value, or def when it is absent.
+// namedOnly is the position to pass arg and constArg for a parameter that
+// is only ever given by name.
+const namedOnly = -1
+
+// constArg returns a constant argument's value, given by name or at
+// position i, or def when it is absent.
 func constArg(c *lang.CallExpr, i int, name string, def any) any {
 	for _, a := range c.Args {
 		if a.Name != nil && a.Name.Name == name {
 			return constOf(a.Value)
 		}
 	}
-	if i < len(c.Args) && c.Args[i].Name == nil {
+	if i >= 0 && i < len(c.Args) && c.Args[i].Name == nil {
 		return constOf(c.Args[i].Value)
 	}
 	return def
@@ -363,7 +368,7 @@ func (l *lowerer) analyzer(scope, fn, kind string, v val, opts map[string]any) (
 // (option "elementwise": n); a pooled analyzer of a vector, like one of
 // numbers, has no options (TFT's elementwise=False reduces every value).
 func elementwiseOpts(c *lang.CallExpr, x val) map[string]any {
-	if b, _ := constArg(c, 99, "elementwise", false).(bool); b && x.n > 0 {
+	if b, _ := constArg(c, namedOnly, "elementwise", false).(bool); b && x.n > 0 {
 		return map[string]any{"elementwise": x.n}
 	}
 	return map[string]any{}
@@ -498,13 +503,13 @@ func (l *lowerer) buckets(scope string, xf val, boundaries string) val {
 // outside it vocab_size + StringToHashBucketFast(x, oov) (SEMANTICS.md 1.5).
 func (l *lowerer) vocabulary(scope string, c *lang.CallExpr, x val) (val, error) {
 	i64 := tfpb.DataType_DT_INT64
-	oov := asInt(constArg(c, 99, "oov", int64(0)))
+	oov := asInt(constArg(c, namedOnly, "oov", int64(0)))
 	if x.dt == i64 && oov > 1 {
 		// Hashing an int needs AsString, which TF.js lacks.
 		return val{}, fmt.Errorf("vocabulary of an int with more than one oov bucket cannot be lowered yet")
 	}
-	opts := map[string]any{"oov": oov, "frequency_threshold": asInt(constArg(c, 99, "frequency_threshold", int64(0)))}
-	if k := constArg(c, 99, "top_k", nil); k != nil {
+	opts := map[string]any{"oov": oov, "frequency_threshold": asInt(constArg(c, namedOnly, "frequency_threshold", int64(0)))}
+	if k := constArg(c, namedOnly, "top_k", nil); k != nil {
 		opts["top_k"] = asInt(k)
 	}
 	// The analyzer reads the raw values and, per example where the value
@@ -512,7 +517,7 @@ func (l *lowerer) vocabulary(scope string, c *lang.CallExpr, x val) (val, error)
 	a, _ := l.analyzer(scope, "vocabulary", stdlib.AnalyzerVocabulary, x, opts)
 	a.FilledWhere, a.Fill = x.filledWhere, x.fill
 	if hasArg(c, "weights") {
-		w, err := l.arg(scope, c, 99, "weights")
+		w, err := l.arg(scope, c, namedOnly, "weights")
 		if err != nil {
 			return val{}, err
 		}
@@ -526,7 +531,7 @@ func (l *lowerer) vocabulary(scope string, c *lang.CallExpr, x val) (val, error)
 	init := l.b.op(scope+"/table_init", "LookupTableImportV2", map[string]*tfpb.AttrValue{
 		"Tin": typeAttr(x.dt), "Tout": typeAttr(i64)}, table, keys, ids)
 	l.t.Initializers = append(l.t.Initializers, init)
-	missing := l.b.value(scope+"/missing", asInt(constArg(c, 99, "default", int64(-1))))
+	missing := l.b.value(scope+"/missing", asInt(constArg(c, namedOnly, "default", int64(-1))))
 	return l.fillAfter(scope, x, func(in string) val {
 		id := l.b.op(scope+"/lookup", "LookupTableFindV2", map[string]*tfpb.AttrValue{
 			"Tin": typeAttr(x.dt), "Tout": typeAttr(i64)}, table, in, missing)
@@ -569,7 +574,7 @@ func (l *lowerer) pca(scope string, c *lang.CallExpr) (val, error) {
 		}
 		parts = append(parts, l.cast(scope, v, f32))
 	}
-	k := asInt(constArg(c, 99, "components", nil))
+	k := asInt(constArg(c, namedOnly, "components", nil))
 	var x val
 	switch {
 	case len(parts) == 1 && parts[0].n > 0:
