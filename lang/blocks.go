@@ -436,7 +436,7 @@ func (c *checker) checkInputs(s *Setting) []string {
 	for _, a := range s.Args {
 		id, isIdent := a.Value.(*Ident)
 		if a.Name != nil || !isIdent {
-			c.errorf(EUnknownInput, a, "inputs are names of transform outputs or features", "%s is not a name", exprString(a.Value))
+			c.errorf(EUnknownInput, a, "inputs are names of transform outputs or features", "%s is not a name", ExprString(a.Value))
 			continue
 		}
 		c.path = "model.inputs." + id.Name
@@ -559,7 +559,7 @@ func (c *checker) checkEvaluate(d *EvaluateDecl) {
 			for _, a := range s.Args {
 				id, ok := a.Value.(*Ident)
 				if !ok || a.Name != nil {
-					c.errorf(EUnknownMetric, a, "list metric names: metrics auc, example_count", "%s is not a metric name", exprString(a.Value))
+					c.errorf(EUnknownMetric, a, "list metric names: metrics auc, example_count", "%s is not a metric name", ExprString(a.Value))
 					continue
 				}
 				c.path = "evaluate.metrics." + id.Name
@@ -629,7 +629,7 @@ func (c *checker) checkSlice(s *Setting) ([]string, bool) {
 	for _, a := range s.Args {
 		id, isIdent := a.Value.(*Ident)
 		if !isIdent || a.Name != nil {
-			c.errorf(ESliceShape, a, "slice on features by name", "%s is not a feature name", exprString(a.Value))
+			c.errorf(ESliceShape, a, "slice on features by name", "%s is not a feature name", ExprString(a.Value))
 			ok = false
 			continue
 		}
@@ -750,7 +750,7 @@ func (c *checker) checkCriterion(x Expr) *Criterion {
 		never := (op == ">=" && f > m.Max) || (op == ">" && f >= m.Max) || (op == "<=" && f < m.Min) || (op == "<" && f <= m.Min)
 		if never {
 			c.errorf(EUnsatisfiable, x, fmt.Sprintf("%s takes values in [%g, %g]", m.Name, m.Min, m.Max),
-				"no model can meet %s", exprString(x))
+				"no model can meet %s", ExprString(x))
 			return nil
 		}
 	}
@@ -796,7 +796,7 @@ func (c *checker) checkCriterionSlice(metric Expr, indices []Expr, cr *Criterion
 	for _, x := range indices {
 		id, ok := x.(*Ident)
 		if !ok {
-			c.errorf(ECriterion, x, "index a metric by slice features: auc[payment_type]", "%s is not a feature name", exprString(x))
+			c.errorf(ECriterion, x, "index a metric by slice features: auc[payment_type]", "%s is not a feature name", ExprString(x))
 			return false
 		}
 		if id.Name != "all" {
@@ -844,6 +844,6 @@ func (c *checker) checkBound(x Expr) bool {
 			return computed
 		}
 	}
-	c.errorf(ECriterion, x, "a bound is a number or baseline.METRIC, e.g. baseline.auc - 0.01", "%s is not a bound", exprString(x))
+	c.errorf(ECriterion, x, "a bound is a number or baseline.METRIC, e.g. baseline.auc - 0.01", "%s is not a bound", ExprString(x))
 	return false
 }

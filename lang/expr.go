@@ -58,7 +58,7 @@ func (e *exprChecker) typeOf(x Expr) Type {
 			return TInvalid
 		}
 		if t.Optional {
-			c.errorf(EOptionalUnfilled, x.X, fillHint(x.X), "%s may be missing (%s); fill it before using it", exprString(x.X), t)
+			c.errorf(EOptionalUnfilled, x.X, fillHint(x.X), "%s may be missing (%s); fill it before using it", ExprString(x.X), t)
 			return TInvalid
 		}
 		if x.Op == "-" {
@@ -79,7 +79,7 @@ func (e *exprChecker) typeOf(x Expr) Type {
 		return e.call(x)
 	case *SelectorExpr, *IndexExpr:
 		c.errorf(ENotAnExpression, x, "metrics and baselines appear only in push criteria",
-			"%s is not a value of the examples", exprString(x))
+			"%s is not a value of the examples", ExprString(x))
 		return TInvalid
 	case *ListExpr:
 		c.errorf(EOperandType, x, "lists are written only as arguments that take them, such as apply_buckets' boundaries",
@@ -144,7 +144,7 @@ func (e *exprChecker) binary(x *BinaryExpr) Type {
 	}{{lt, x.X}, {rt, x.Y}} {
 		if side.t.Optional {
 			c.errorf(EOptionalUnfilled, side.x, fillHint(side.x),
-				"%s may be missing (%s); fill it before using it", exprString(side.x), side.t)
+				"%s may be missing (%s); fill it before using it", ExprString(side.x), side.t)
 			return TInvalid
 		}
 	}
@@ -195,7 +195,7 @@ func (e *exprChecker) binary(x *BinaryExpr) Type {
 
 // fillHint suggests filling a missing value with the type's zero.
 func fillHint(x Expr) string {
-	return fmt.Sprintf("fill it: fill(%s, 0), or \"\" for a string", exprString(x))
+	return fmt.Sprintf("fill it: fill(%s, 0), or \"\" for a string", ExprString(x))
 }
 
 func (e *exprChecker) call(x *CallExpr) Type {
@@ -375,7 +375,7 @@ func (e *exprChecker) checkArg(fn string, p *Param, x Expr) (ArgValue, bool) {
 		}
 		if p.Bounds != nil {
 			if f, numeric := toFloat(cv); numeric && !p.Bounds.Contains(f) {
-				c.errorf(EOptionRange, x, paramHint(p, fmt.Sprintf("give %s a value %s", p.Name, p.Bounds)), "%s of %s must be %s, not %s", p.Name, fn, p.Bounds, exprString(x))
+				c.errorf(EOptionRange, x, paramHint(p, fmt.Sprintf("give %s a value %s", p.Name, p.Bounds)), "%s of %s must be %s, not %s", p.Name, fn, p.Bounds, ExprString(x))
 				return v, false
 			}
 		}
@@ -405,7 +405,7 @@ func (e *exprChecker) checkArg(fn string, p *Param, x Expr) (ArgValue, bool) {
 		return v, false
 	}
 	if t.Optional && !p.Optional {
-		c.errorf(EOptionalUnfilled, x, fillHint(x), "%s may be missing (%s); fill it before %s", exprString(x), t, fn)
+		c.errorf(EOptionalUnfilled, x, fillHint(x), "%s may be missing (%s); fill it before %s", ExprString(x), t, fn)
 		return v, false
 	}
 	v.Feature = e.c.sourceFeature(x)

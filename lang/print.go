@@ -10,8 +10,6 @@ func ExprString(x Expr) string {
 	return b.String()
 }
 
-func exprString(x Expr) string { return ExprString(x) }
-
 func writeExpr(b *strings.Builder, x Expr) {
 	switch x := x.(type) {
 	case *Ident:
