@@ -12,6 +12,8 @@
 package tfgraph
 
 import (
+	"math"
+
 	tfpb "github.com/tfxc/tfxc/pb/tf"
 )
 
@@ -67,4 +69,21 @@ type Analyzer struct {
 	// Weights, when set, names a float tensor of per-example weights that
 	// the analyzer counts by (a weighted vocabulary).
 	Weights string
+}
+
+// IntOption returns the integer option name, whether the lowering stored it
+// as an int or int64 or it came back from JSON as a float64 without a
+// fraction. It reports false when the option is absent or not an integer.
+func (a *Analyzer) IntOption(name string) (int64, bool) {
+	switch v := a.Options[name].(type) {
+	case int:
+		return int64(v), true
+	case int64:
+		return v, true
+	case float64:
+		if v == math.Trunc(v) && math.Abs(v) < 1<<53 {
+			return int64(v), true
+		}
+	}
+	return 0, false
 }

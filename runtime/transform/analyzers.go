@@ -56,7 +56,8 @@ func NewAnalyzers(t *tfgraph.Template) (*Analyzers, error) {
 }
 
 func newAccumulator(an *tfgraph.Analyzer) (accumulator, error) {
-	n, _ := an.Options["elementwise"].(int)
+	n64, _ := an.IntOption("elementwise")
+	n := int(n64)
 	switch {
 	case an.Kind == stdlib.AnalyzerMeanVar && n > 0:
 		return &meanVarEach{acc: analyze.NewVecMeanVar(n)}, nil
@@ -73,7 +74,7 @@ func newAccumulator(an *tfgraph.Analyzer) (accumulator, error) {
 	case stdlib.AnalyzerMinMax:
 		return &minMax{acc: analyze.NewMinMax()}, nil
 	case stdlib.AnalyzerQuantiles:
-		n, _ := an.Options["num_buckets"].(int64)
+		n, _ := an.IntOption("num_buckets")
 		if n < 1 {
 			return nil, fmt.Errorf("bucketize needs num_buckets, got %v", an.Options["num_buckets"])
 		}
@@ -84,9 +85,9 @@ func newAccumulator(an *tfgraph.Analyzer) (accumulator, error) {
 		}
 		return &quantiles{sketch: sk, buckets: int(n)}, nil
 	case stdlib.AnalyzerCovariance:
-		dim, _ := an.Options["dim"].(int)
-		k, _ := an.Options["components"].(int64)
-		cov, err := analyze.NewCovariance(dim)
+		dim, _ := an.IntOption("dim")
+		k, _ := an.IntOption("components")
+		cov, err := analyze.NewCovariance(int(dim))
 		if err != nil {
 			return nil, err
 		}
@@ -101,10 +102,10 @@ func newAccumulator(an *tfgraph.Analyzer) (accumulator, error) {
 			return nil, err
 		}
 		opts := analyze.VocabOptions{}
-		if k, ok := an.Options["top_k"].(int64); ok {
+		if k, ok := an.IntOption("top_k"); ok {
 			opts.TopK = int(k)
 		}
-		if f, ok := an.Options["frequency_threshold"].(int64); ok {
+		if f, ok := an.IntOption("frequency_threshold"); ok {
 			opts.FrequencyThreshold = float64(f)
 		}
 		return &vocabulary{vocab: v, opts: opts}, nil
