@@ -4,7 +4,10 @@
 package transform
 
 import (
+	"bytes"
+	"encoding/gob"
 	"fmt"
+	"io"
 
 	"github.com/tfxc/tfxc/codegen/tfgraph"
 	tfpb "github.com/tfxc/tfxc/pb/tf"
@@ -27,6 +30,9 @@ type accumulator interface {
 	add(t *graph.Tensor) error
 	merge(o accumulator) error
 	result() (map[string]any, error)
+	// state is the value that holds everything the accumulator knows, a
+	// pointer that gob can encode into and decode from.
+	state() any
 }
 
 // NewAnalyzers prepares the analyzers of a template. The template's graph
@@ -175,6 +181,35 @@ func (a *Analyzers) Merge(b *Analyzers) error {
 	return nil
 }
 
+// MarshalBinary encodes the state of every accumulator, so that a shard's
+// analyzers can cross a Beam boundary and be merged elsewhere.
+func (a *Analyzers) MarshalBinary() ([]byte, error) {
+	var buf bytes.Buffer
+	enc := gob.NewEncoder(&buf)
+	for i, acc := range a.accs {
+		if err := enc.Encode(acc.state()); err != nil {
+			return nil, fmt.Errorf("encoding analyzer %s: %w", a.tmpl.Analyzers[i].ID, err)
+		}
+	}
+	return buf.Bytes(), nil
+}
+
+// UnmarshalBinary replaces the state of every accumulator by the one
+// encoded in data, which MarshalBinary of analyzers of the same template
+// wrote.
+func (a *Analyzers) UnmarshalBinary(data []byte) error {
+	dec := gob.NewDecoder(bytes.NewReader(data))
+	for i, acc := range a.accs {
+		if err := dec.Decode(acc.state()); err != nil {
+			return fmt.Errorf("decoding analyzer %s: %w", a.tmpl.Analyzers[i].ID, err)
+		}
+	}
+	if err := dec.Decode(new(struct{})); err != io.EOF {
+		return fmt.Errorf("decoding analyzers: %d accumulators expected, more data follows", len(a.accs))
+	}
+	return nil
+}
+
 // Results returns every analyzer's result, ready for tfgraph.Bind.
 func (a *Analyzers) Results() (tfgraph.Results, error) {
 	out := tfgraph.Results{}
@@ -204,6 +239,7 @@ func (m *meanVar) merge(o accumulator) error {
 	m.acc.Merge(o.(*meanVar).acc)
 	return nil
 }
+func (m *meanVar) state() any { return &m.acc }
 func (m *meanVar) result() (map[string]any, error) {
 	_, mean, variance := m.acc.Result()
 	return tfgraph.MeanVar(mean, variance), nil
@@ -216,6 +252,7 @@ func (m *minMax) merge(o accumulator) error {
 	m.acc.Merge(o.(*minMax).acc)
 	return nil
 }
+func (m *minMax) state() any { return &m.acc }
 func (m *minMax) result() (map[string]any, error) {
 	lo, hi := m.acc.Result()
 	return tfgraph.MinMax(lo, hi), nil
@@ -233,6 +270,7 @@ func (m *meanVarEach) add(t *graph.Tensor) error {
 	return nil
 }
 func (m *meanVarEach) merge(o accumulator) error { return m.acc.Merge(o.(*meanVarEach).acc) }
+func (m *meanVarEach) state() any                { return m.acc }
 func (m *meanVarEach) result() (map[string]any, error) {
 	mean, variance := m.acc.Result()
 	return tfgraph.MeanVarEach(mean, variance), nil
@@ -254,6 +292,7 @@ func (m *minMaxEach) merge(o accumulator) error {
 	}
 	return nil
 }
+func (m *minMaxEach) state() any { return &m.accs }
 func (m *minMaxEach) result() (map[string]any, error) {
 	lo, hi := make([]float64, len(m.accs)), make([]float64, len(m.accs))
 	for i, a := range m.accs {
@@ -281,6 +320,7 @@ func (p *pca) add(t *graph.Tensor) error {
 	return nil
 }
 func (p *pca) merge(o accumulator) error { return p.cov.Merge(o.(*pca).cov) }
+func (p *pca) state() any                { return p.cov }
 func (p *pca) result() (map[string]any, error) {
 	return tfgraph.PCA(p.cov.Mean, p.cov.PCA(p.components)), nil
 }
@@ -294,6 +334,7 @@ func (q *quantiles) add(t *graph.Tensor) error { return q.sketch.AddValues(float
 func (q *quantiles) merge(o accumulator) error {
 	return q.sketch.Merge(o.(*quantiles).sketch)
 }
+func (q *quantiles) state() any { return q.sketch }
 func (q *quantiles) result() (map[string]any, error) {
 	b, err := q.sketch.Boundaries(q.buckets, false, analyze.Float32)
 	if err != nil {
@@ -338,6 +379,7 @@ func (v *vocabulary) addWeighted(t, w *graph.Tensor) error {
 }
 
 func (v *vocabulary) merge(o accumulator) error { return v.vocab.Merge(o.(*vocabulary).vocab) }
+func (v *vocabulary) state() any                { return v.vocab }
 func (v *vocabulary) result() (map[string]any, error) {
 	r, err := v.vocab.Result(v.opts)
 	if err != nil {

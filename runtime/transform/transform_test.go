@@ -3,8 +3,11 @@ package transform_test
 import (
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/tfxc/tfxc/internal/taxitest"
 	"github.com/tfxc/tfxc/runtime/graph"
+	"github.com/tfxc/tfxc/runtime/transform"
 )
 
 // compile fits the taxi transform over the real sample and compiles it.
@@ -81,4 +84,90 @@ func BenchmarkTaxiTransform(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(fit.Rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// rowsOf returns rows [lo, hi) of rank-1 feeds.
+func rowsOf(t *testing.T, feeds map[string]*graph.Tensor, lo, hi int) map[string]*graph.Tensor {
+	out := map[string]*graph.Tensor{}
+	for name, f := range feeds {
+		if len(f.Shape) != 1 {
+			t.Fatalf("feed %s has shape %v", name, f.Shape)
+		}
+		s := &graph.Tensor{DType: f.DType, Shape: []int{hi - lo}}
+		switch {
+		case f.F32 != nil:
+			s.F32 = f.F32[lo:hi]
+		case f.I64 != nil:
+			s.I64 = f.I64[lo:hi]
+		case f.Str != nil:
+			s.Str = f.Str[lo:hi]
+		case f.Bool != nil:
+			s.Bool = f.Bool[lo:hi]
+		default:
+			t.Fatalf("feed %s: unexpected type %s", name, f.DType)
+		}
+		out[name] = s
+	}
+	return out
+}
+
+// TestAnalyzersCrossBoundaries analyzes the taxi sample in three shards,
+// sends each shard's accumulators through MarshalBinary/UnmarshalBinary as
+// the Beam job does, and gets exactly the results of merging them in
+// memory.
+func TestAnalyzersCrossBoundaries(t *testing.T) {
+	fit := taxitest.Fit(t)
+	cuts := []int{0, 4000, 9001, fit.Rows}
+	var direct, decoded *transform.Analyzers
+	for i := 0; i+1 < len(cuts); i++ {
+		shard, err := transform.NewAnalyzers(fit.Template)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := shard.Add(rowsOf(t, fit.Feeds, cuts[i], cuts[i+1])); err != nil {
+			t.Fatal(err)
+		}
+		data, err := shard.MarshalBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		received, err := transform.NewAnalyzers(fit.Template)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := received.UnmarshalBinary(data); err != nil {
+			t.Fatal(err)
+		}
+		if direct == nil {
+			direct, decoded = shard, received
+			continue
+		}
+		if err := direct.Merge(shard); err != nil {
+			t.Fatal(err)
+		}
+		if err := decoded.Merge(received); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := direct.Results()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := decoded.Results()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("results after a round trip differ (-direct +decoded):\n%s", diff)
+	}
+	if len(want) != len(fit.Template.Analyzers) {
+		t.Errorf("%d results for %d analyzers", len(want), len(fit.Template.Analyzers))
+	}
+	other, err := transform.NewAnalyzers(fit.Template)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := other.UnmarshalBinary([]byte("not gob")); err == nil {
+		t.Error("UnmarshalBinary accepted garbage")
+	}
 }
