@@ -173,3 +173,32 @@ func (b *Batch) Check() error {
 	}
 	return nil
 }
+
+// Select returns a batch of the given rows of b, in the given order.
+func (b *Batch) Select(rows []int) *Batch {
+	out := &Batch{File: b.File}
+	for _, c := range b.Columns {
+		s := NewColumn(c.Name, c.Kind)
+		for _, r := range rows {
+			lo, hi := c.Values(r)
+			switch {
+			case c.Missing[r]:
+				s.AppendMissing()
+			case c.Kind == Int:
+				s.AppendInts(c.Ints[lo:hi]...)
+			case c.Kind == Float:
+				s.AppendFloats(c.Floats[lo:hi]...)
+			default:
+				s.AppendStrings(c.Strings[lo:hi]...)
+			}
+		}
+		out.Columns = append(out.Columns, s)
+	}
+	if b.Lines != nil {
+		out.Lines = make([]int64, len(rows))
+		for i, r := range rows {
+			out.Lines[i] = b.Lines[r]
+		}
+	}
+	return out
+}

@@ -30,3 +30,28 @@ func TestAppendAndTruncate(t *testing.T) {
 		t.Fatal("columns of unequal length passed Check")
 	}
 }
+
+func TestSelect(t *testing.T) {
+	x := NewColumn("x", Float)
+	s := NewColumn("s", Bytes)
+	for i, v := range []float32{1, 2, 3} {
+		x.AppendFloats(v)
+		if i == 1 {
+			s.AppendMissing()
+		} else {
+			s.AppendStrings("a", "b")
+		}
+	}
+	b := &Batch{Columns: []*Column{x, s}, File: "f.csv", Lines: []int64{2, 3, 5}}
+	got := b.Select([]int{2, 1})
+	if err := got.Check(); err != nil {
+		t.Fatal(err)
+	}
+	gx, gs := got.Column("x"), got.Column("s")
+	if got.Rows() != 2 || gx.Floats[0] != 3 || gx.Floats[1] != 2 || gs.Missing[0] || !gs.Missing[1] || gs.Len(0) != 2 {
+		t.Errorf("Select gave %+v %+v", gx, gs)
+	}
+	if got.Lines[0] != 5 || got.Lines[1] != 3 || got.File != "f.csv" {
+		t.Errorf("Select kept lines %v file %q", got.Lines, got.File)
+	}
+}
