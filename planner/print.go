@@ -1,0 +1,67 @@
+package planner
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// WriteText prints the plan for a reader: the source, the splits, the
+// stages in order with what they read and write, and the analyzers of the
+// one full pass.
+func (p *Plan) WriteText(w io.Writer) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "pipeline %s  (%s)\n", p.Pipeline, p.File)
+	fmt.Fprintf(&b, "examples %s %s\n", p.Examples.Format, strings.Join(p.Examples.Paths, ", "))
+	var splits []string
+	for _, s := range p.Examples.Splits {
+		splits = append(splits, fmt.Sprintf("%s %d", s.Name, s.Weight))
+	}
+	fmt.Fprintf(&b, "  split %s; %d columns; max bad rows %d; on anomaly %s\n", strings.Join(splits, ", "), len(p.Columns), p.Examples.MaxBadRows, p.Examples.OnAnomaly)
+	if p.InferSchema {
+		b.WriteString("schema inferred from the statistics of " + p.AnalyzeSplit + "\n")
+	} else {
+		b.WriteString("schema given\n")
+	}
+	b.WriteString("\nstages\n")
+	for _, s := range p.Stages {
+		fmt.Fprintf(&b, "  %-20s %-16s %s", s.ID, s.Kind, s.Fingerprint)
+		if len(s.Inputs) > 0 {
+			fmt.Fprintf(&b, "  ← %s", strings.Join(s.Inputs, ", "))
+		}
+		b.WriteString("\n")
+		for _, a := range s.Artifacts {
+			fmt.Fprintf(&b, "  %20s → %s\n", "", a)
+		}
+	}
+	if t := p.Transform; t != nil {
+		fmt.Fprintf(&b, "\none full pass over %s: %d analyzers\n", p.AnalyzeSplit, len(t.Analyzers))
+		for _, a := range t.Analyzers {
+			fmt.Fprintf(&b, "  %-28s %s\n", a.ID, a.Kind)
+		}
+		var outs []string
+		for _, o := range t.Outputs {
+			outs = append(outs, o.Name)
+		}
+		fmt.Fprintf(&b, "transform graph: %d bytes, %d inputs, outputs %s\n", len(t.Graph), len(t.Inputs), strings.Join(outs, ", "))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// WriteDOT prints the stage DAG in Graphviz's DOT language.
+func (p *Plan) WriteDOT(w io.Writer) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "digraph %q {\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];\n", p.Pipeline)
+	for _, s := range p.Stages {
+		fmt.Fprintf(&b, "  %q [label=%q];\n", s.ID, s.ID+"\n"+string(s.Kind))
+	}
+	for _, s := range p.Stages {
+		for _, in := range s.Inputs {
+			fmt.Fprintf(&b, "  %q -> %q;\n", in, s.ID)
+		}
+	}
+	b.WriteString("}\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
