@@ -116,4 +116,3 @@ func TestTaxiPlan(t *testing.T) {
 		t.Errorf("DOT lacks the analyze → transform/eval edge:\n%s", dot.String())
 	}
 }
-
