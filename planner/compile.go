@@ -159,7 +159,7 @@ func (p *Plan) addStages() error {
 	for _, s := range p.Examples.Splits {
 		id := "statistics/" + s.Name
 		statsIDs = append(statsIDs, id)
-		if err := add(id, StatisticsGen, s.Name, nil, []string{"statistics/" + s.Name + ".pb", "statistics/" + s.Name + ".pbtxt"}, "examples"); err != nil {
+		if err := add(id, StatisticsGen, s.Name, s.Name, []string{"statistics/" + s.Name + ".pb", "statistics/" + s.Name + ".pbtxt"}, "examples"); err != nil {
 			return err
 		}
 	}
@@ -171,18 +171,18 @@ func (p *Plan) addStages() error {
 		return err
 	}
 	for i, s := range p.Examples.Splits {
-		if err := add("validate/"+s.Name, ExampleValidator, s.Name, p.Examples.OnAnomaly, []string{"anomalies/" + s.Name + ".pbtxt"}, statsIDs[i], "schema"); err != nil {
+		if err := add("validate/"+s.Name, ExampleValidator, s.Name, []string{s.Name, p.Examples.OnAnomaly}, []string{"anomalies/" + s.Name + ".pbtxt"}, statsIDs[i], "schema"); err != nil {
 			return err
 		}
 	}
 	if p.Transform == nil {
 		return nil
 	}
-	if err := add("analyze", Analyze, p.AnalyzeSplit, p.Transform, []string{"transform_graph/saved_model.pb", "transform_graph/tfjs/model.json"}, "examples"); err != nil {
+	if err := add("analyze", Analyze, p.AnalyzeSplit, []any{p.AnalyzeSplit, p.Transform}, []string{"transform_graph/saved_model.pb", "transform_graph/tfjs/model.json"}, "examples"); err != nil {
 		return err
 	}
 	for _, s := range p.Examples.Splits {
-		if err := add("transform/"+s.Name, TransformStage, s.Name, nil, []string{"transformed/" + s.Name + "/part-*.tfrecord"}, "examples", "analyze"); err != nil {
+		if err := add("transform/"+s.Name, TransformStage, s.Name, s.Name, []string{"transformed/" + s.Name + "/part-*.tfrecord"}, "examples", "analyze"); err != nil {
 			return err
 		}
 	}

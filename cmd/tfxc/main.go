@@ -60,7 +60,7 @@ type command struct {
 var commands []*command
 
 func init() {
-	commands = []*command{checkCommand, fmtCommand, codesCommand, versionCommand, helpCommand}
+	commands = []*command{checkCommand, planCommand, fmtCommand, codesCommand, versionCommand, helpCommand}
 }
 
 func lookupCommand(name string) *command {

@@ -469,3 +469,28 @@ func TestCheckShowsSchemaLines(t *testing.T) {
 		t.Errorf("%s", r)
 	}
 }
+
+func TestPlan(t *testing.T) {
+	var stdout, stderr strings.Builder
+	if code := run([]string{"plan", "../../examples/taxi/taxi.tfxl"}, &stdout, &stderr); code != exitOK {
+		t.Fatalf("plan exited %d: %s", code, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "transform/eval") || !strings.Contains(stdout.String(), "9 analyzers") {
+		t.Errorf("plan output:\n%s", stdout.String())
+	}
+	stdout.Reset()
+	if code := run([]string{"plan", "--format", "dot", "../../examples/taxi/taxi.tfxl"}, &stdout, &stderr); code != exitOK || !strings.HasPrefix(stdout.String(), "digraph") {
+		t.Errorf("plan --format dot exited %d:\n%s", code, stdout.String())
+	}
+	if code := run([]string{"plan", "--format", "yaml", "x.tfxl"}, &stdout, &stderr); code != exitUsage {
+		t.Errorf("plan --format yaml exited %d, want %d", code, exitUsage)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.tfxl")
+	if err := os.WriteFile(bad, []byte("pipeline p\nexamples csv(\"x.csv\")\ntransform {\n  y = z_score(nosuch)\n}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stderr.Reset()
+	if code := run([]string{"plan", bad}, &stdout, &stderr); code != exitError || !strings.Contains(stderr.String(), "E0110") {
+		t.Errorf("plan of a broken file exited %d:\n%s", code, stderr.String())
+	}
+}
