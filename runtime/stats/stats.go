@@ -132,12 +132,12 @@ type featureAcc struct {
 // numericAcc is basic_stats_generator.py _PartialNumericStats without
 // weights.
 type numericAcc struct {
-	numNaN, numZeros       uint64
-	numPosInf, numNegInf   uint64
-	min, max               float64 // over non-NaN values, ±Inf included
-	finiteMin, finiteMax   float64
-	sum, sumSquares        exactSum // over finite values
-	quantiles              quantileSketch
+	numNaN, numZeros     uint64
+	numPosInf, numNegInf uint64
+	min, max             float64 // over non-NaN values, ±Inf included
+	finiteMin, finiteMax float64
+	sum, sumSquares      exactSum // over finite values
+	quantiles            quantileSketch
 }
 
 // stringAcc holds the exact count of each distinct string (the top-k and
