@@ -115,9 +115,20 @@ var Runners = map[Key]Runner{
 	{"transform", "tfidf"}:                        needsGraph,
 	{"transform", "*+"}:                           needsGraph, // chains such as compute_and_apply_vocabulary+tfidf
 
-	// TFDV and TFMA.
-	{"validation", "*"}: skipWith(reasonNoFamily),
-	{"metrics", "*"}:    skipWith(reasonNoFamily),
+	// TFDV: through runtime/validate (validation.go).
+	{"validation", "infer_schema"}:                   runInferSchema,
+	{"validation", "validate_statistics"}:            runValidateStatistics,
+	{"validation", "validate_instance"}:              runValidateInstance,
+	{"validation", "identify_anomalous_examples"}:    runIdentifyAnomalousExamples,
+	{"validation", "linf_distance"}:                  runLInfinity,
+	{"validation", "normalized_absolute_difference"}: runNormalizedAbsDiff,
+	{"validation", "jensen_shannon_divergence"}:      runJensenShannon,
+	{"validation", "validate_int_domain"}:            runIntDomain,
+	{"validation", "validate_float_domain"}:          runFloatDomain,
+	{"validation", "validate_presence"}:              runPresence,
+
+	// TFMA.
+	{"metrics", "*"}: skipWith(reasonNoFamily),
 }
 
 // Lookup finds the runner of a case.
