@@ -152,7 +152,7 @@ func (a *Accumulator) stringResult(s *stringAcc) *tfmd.StringStatistics {
 	ss.Unique = uint64(len(s.values))
 	keep := max(a.opts.NumTopValues, a.opts.NumRankHistogramBuckets)
 	order := topK(s, keep)
-	ss.RankHistogram = &tfmd.RankHistogram{}
+	rh := &tfmd.RankHistogram{}
 	for rank, i := range order {
 		count := s.counts[i]
 		if count < uint64(a.opts.FrequencyThreshold) {
@@ -166,10 +166,13 @@ func (a *Accumulator) stringResult(s *stringAcc) *tfmd.StringStatistics {
 			ss.TopValues = append(ss.TopValues, &tfmd.StringStatistics_FreqAndValue{Value: label, Frequency: float64(count)})
 		}
 		if rank < a.opts.NumRankHistogramBuckets {
-			ss.RankHistogram.Buckets = append(ss.RankHistogram.Buckets, &tfmd.RankHistogram_Bucket{
+			rh.Buckets = append(rh.Buckets, &tfmd.RankHistogram_Bucket{
 				LowRank: uint64(rank), HighRank: uint64(rank), Label: label, SampleCount: float64(count),
 			})
 		}
+	}
+	if len(rh.Buckets) > 0 { // as in TFDV, no buckets leave the field unset
+		ss.RankHistogram = rh
 	}
 	return ss
 }

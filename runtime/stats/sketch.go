@@ -3,6 +3,7 @@ package stats
 import (
 	"math"
 	"slices"
+	"sort"
 )
 
 // quantileSketch summarizes a multiset of numbers (no NaN) in bounded
@@ -28,9 +29,10 @@ import (
 type quantileSketch struct {
 	level   uint
 	cap     int
-	entries []group // sorted by key, one per group
-	buf     []float64
-	spare   []group
+	entries []group  // sorted by key, one per group
+	buf     []uint64 // order keys of values not yet grouped
+	spare   []group  // scratch for flush
+	old     []group  // the entries' previous backing array, reused by flush
 }
 
 // group is the summary of the values in one key group.
@@ -57,15 +59,43 @@ func orderKey(v float64) uint64 {
 	return b | 1<<63
 }
 
+// keyValue inverts orderKey.
+func keyValue(k uint64) float64 {
+	if k>>63 != 0 {
+		return math.Float64frombits(k &^ (1 << 63))
+	}
+	return math.Float64frombits(^k)
+}
+
 // push adds one value, which must not be NaN.
 func (s *quantileSketch) push(v float64) {
 	if v == 0 {
 		v = 0 // one zero: -0 and +0 are the same number
 	}
-	s.buf = append(s.buf, v)
+	s.buf = append(s.buf, orderKey(v))
 	if len(s.buf) >= sketchBuffer {
 		s.flush()
 	}
+}
+
+// pushCount adds n copies of v, which must not be NaN, straight into the
+// groups.
+func (s *quantileSketch) pushCount(v float64, n uint64) {
+	if n == 0 {
+		return
+	}
+	if v == 0 {
+		v = 0
+	}
+	g := orderKey(v) >> s.level
+	i := sort.Search(len(s.entries), func(i int) bool { return orderKey(s.entries[i].lo)>>s.level >= g })
+	if i < len(s.entries) && orderKey(s.entries[i].lo)>>s.level == g {
+		e := &s.entries[i]
+		e.lo, e.hi, e.n = min(e.lo, v), max(e.hi, v), e.n+n
+		return
+	}
+	s.entries = slices.Insert(s.entries, i, group{lo: v, hi: v, n: n})
+	s.shrink()
 }
 
 // flush sorts the buffered values into the groups.
@@ -73,20 +103,21 @@ func (s *quantileSketch) flush() {
 	if len(s.buf) == 0 {
 		return
 	}
-	slices.Sort(s.buf)
+	slices.Sort(s.buf) // keys sort faster than floats, in the same order
 	runs := s.spare[:0]
 	for i := 0; i < len(s.buf); {
-		g := orderKey(s.buf[i]) >> s.level
+		g := s.buf[i] >> s.level
 		j := i + 1
-		for j < len(s.buf) && orderKey(s.buf[j])>>s.level == g {
+		for j < len(s.buf) && s.buf[j]>>s.level == g {
 			j++
 		}
-		runs = append(runs, group{lo: s.buf[i], hi: s.buf[j-1], n: uint64(j - i)})
+		runs = append(runs, group{lo: keyValue(s.buf[i]), hi: keyValue(s.buf[j-1]), n: uint64(j - i)})
 		i = j
 	}
 	s.buf = s.buf[:0]
-	merged := mergeGroups(make([]group, 0, len(s.entries)+len(runs)), s.entries, runs, s.level)
+	merged := mergeGroups(s.old[:0], s.entries, runs, s.level)
 	s.spare = runs[:0]
+	s.old = s.entries
 	s.entries = merged
 	s.shrink()
 }
@@ -148,8 +179,11 @@ func (s *quantileSketch) merge(o *quantileSketch) {
 	}
 	s.entries = mergeGroups(make([]group, 0, len(s.entries)+len(other)), s.entries, other, s.level)
 	s.shrink()
-	for _, v := range o.buf {
-		s.push(v)
+	for _, k := range o.buf {
+		s.buf = append(s.buf, k)
+		if len(s.buf) >= sketchBuffer {
+			s.flush()
+		}
 	}
 }
 

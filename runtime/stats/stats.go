@@ -237,7 +237,13 @@ func (a *Accumulator) Add(b *batch.Batch) error {
 	return nil
 }
 
+// smallLengths is the bound below which Add counts list lengths in an
+// array before it adds them to the sketch, as TFDV pre-aggregates them
+// (_PresenceAndValencyStats.update).
+const smallLengths = 64
+
 func (f *featureAcc) add(c *batch.Column) {
+	var small [smallLengths]uint64
 	for r, missing := range c.Missing {
 		if missing {
 			continue
@@ -247,7 +253,14 @@ func (f *featureAcc) add(c *batch.Column) {
 		f.totValues += n
 		f.minValues = min(f.minValues, n)
 		f.maxValues = max(f.maxValues, n)
-		f.numValues.push(float64(n))
+		if n < smallLengths {
+			small[n]++
+		} else {
+			f.numValues.push(float64(n))
+		}
+	}
+	for n, count := range small {
+		f.numValues.pushCount(float64(n), count)
 	}
 	switch c.Kind {
 	case batch.Int:

@@ -380,3 +380,18 @@ func TestWriters(t *testing.T) {
 		t.Error("writing into a missing directory succeeds")
 	}
 }
+
+func TestNonUTF8Label(t *testing.T) {
+	r := result(t, Options{}, stringCol("s", stringRows{{"\xff\xfe"}, {"ok"}, {"\xff\xfe"}}))
+	ss := r.Features[0].GetStringStats()
+	if ss.TopValues[0].Value != nonUTF8Placeholder || ss.RankHistogram.Buckets[0].Label != nonUTF8Placeholder || ss.TopValues[1].Value != "ok" {
+		t.Errorf("top values %v", ss.TopValues)
+	}
+	if _, err := proto.Marshal(r); err != nil {
+		t.Errorf("the statistics do not marshal: %v", err)
+	}
+	r = result(t, Options{FrequencyThreshold: 5}, stringCol("s", stringRows{{"a"}}))
+	if ss := r.Features[0].GetStringStats(); ss.RankHistogram != nil || ss.TopValues != nil || ss.Unique != 1 {
+		t.Errorf("values below the threshold: %v", ss)
+	}
+}
