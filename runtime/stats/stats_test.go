@@ -308,6 +308,13 @@ func TestExactSums(t *testing.T) {
 	if got := r.Features[1].GetNumStats().Mean; got != 0.5 {
 		t.Errorf("mean of 2^60+1 and -2^60 is %v, want 0.5", got)
 	}
+	r = result(t, Options{}, floatCol("f", floatRows{{-2.5, -0.5}, {}}), intCol("i", intRows{{-3}, {-5}}))
+	if ns := r.Features[0].GetNumStats(); ns.Mean != -1.5 || ns.StdDev != 1 {
+		t.Errorf("mean %v std %v of -2.5, -0.5; want -1.5 and 1", ns.Mean, ns.StdDev)
+	}
+	if ns := r.Features[1].GetNumStats(); ns.Mean != -4 || ns.StdDev != 1 {
+		t.Errorf("mean %v std %v of -3, -5; want -4 and 1", ns.Mean, ns.StdDev)
+	}
 }
 
 func TestErrors(t *testing.T) {
