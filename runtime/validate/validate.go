@@ -62,7 +62,7 @@ func Validate(stats *tfmd.DatasetFeatureStatisticsList, schema *tfmd.Schema, opt
 		return nil, fmt.Errorf("validate: statistics: %w", err)
 	}
 	if opts.Environment != "" && !slices.Contains(schema.GetDefaultEnvironment(), opts.Environment) {
-		return nil, fmt.Errorf("validate: environment %q is not among the schema's default environments %q", opts.Environment, schema.GetDefaultEnvironment())
+		return nil, fmt.Errorf("validate: Environment %s not found in the schema (its default environments are %q)", opts.Environment, schema.GetDefaultEnvironment())
 	}
 	res := &Result{
 		Anomalies: &tfmd.Anomalies{
