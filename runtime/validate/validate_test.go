@@ -42,7 +42,7 @@ func TestValidateRules(t *testing.T) {
 		schema: `feature { name: "f" type: FLOAT presence { min_fraction: 1 } }`,
 		stats:  floatStats,
 		want:   map[string][]string{"f": {"FEATURE_TYPE_LOW_FRACTION_PRESENT"}},
-		desc: map[string]string{"f": "The feature was present in fewer examples than expected: minimum fraction = 1.000000, actual = 0.700000"},
+		desc:   map[string]string{"f": "The feature was present in fewer examples than expected: minimum fraction = 1.000000, actual = 0.700000"},
 	}, {
 		// A missing example that the fraction cannot show (here the
 		// counts disagree, as rounding of weights can make them).
@@ -59,8 +59,8 @@ func TestValidateRules(t *testing.T) {
 		// max < min is first repaired to max = min = 2: only "fewer". The
 		// repair has no long description, so the unified one is the
 		// other reason's.
-		want: map[string][]string{"f": {"INVALID_SCHEMA_SPECIFICATION", "FEATURE_TYPE_LOW_NUMBER_VALUES"}},
-		desc: map[string]string{"f": "Some examples have fewer values than expected."},
+		want:  map[string][]string{"f": {"INVALID_SCHEMA_SPECIFICATION", "FEATURE_TYPE_LOW_NUMBER_VALUES"}},
+		desc:  map[string]string{"f": "Some examples have fewer values than expected."},
 		short: map[string]string{"f": "Missing values"},
 	}, {
 		name:   "value count: more values",
@@ -160,8 +160,8 @@ func TestValidateRules(t *testing.T) {
 	}, {
 		name:   "unique constraints",
 		schema: `feature { name: "s" type: BYTES unique_constraints { min: 3 max: 5 } } feature { name: "f" type: FLOAT unique_constraints { min: 1 } }`,
-		stats: floatStats + ` features { name: "s" type: STRING string_stats { common_stats { num_non_missing: 10 min_num_values: 1 max_num_values: 1 } unique: 2 } }`,
-		want: map[string][]string{"s": {"FEATURE_TYPE_LOW_UNIQUE"}, "f": {"FEATURE_TYPE_NO_UNIQUE"}},
+		stats:  floatStats + ` features { name: "s" type: STRING string_stats { common_stats { num_non_missing: 10 min_num_values: 1 max_num_values: 1 } unique: 2 } }`,
+		want:   map[string][]string{"s": {"FEATURE_TYPE_LOW_UNIQUE"}, "f": {"FEATURE_TYPE_NO_UNIQUE"}},
 	}, {
 		name:   "a domain that does not fit the type",
 		schema: `feature { name: "f" type: FLOAT int_domain { min: 0 } }`,
