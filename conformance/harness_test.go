@@ -68,7 +68,7 @@ func TestHarnessRobustness(t *testing.T) {
 		{"line-4", Fail, `missing "id"`},
 		{"u1", Skip, `no runner for op "no_such_op"`},
 		{"u2", Skip, "no runner"},
-		{"v", Skip, reasonNoFamily},
+		{"v", Fail, "input has neither statistics_pbtxt nor rows"},
 		{"m", Skip, reasonNoFamily},
 		{"gr", Skip, "is not lowered yet"},
 		{"chain-unknown", Skip, "no runner"},

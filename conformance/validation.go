@@ -157,12 +157,7 @@ func rowsBatch(c *Case, key string, schema *tfmd.Schema) (*batch.Batch, error) {
 				default:
 					return nil, fmt.Errorf("input.%s: feature %s: unsupported value %v", key, name, v)
 				}
-				if k > kinds[name] && !(kinds[name] == batch.Bytes) {
-					kinds[name] = k
-				}
-				if k == batch.Bytes && kinds[name] != batch.Bytes {
-					kinds[name] = batch.Bytes
-				}
+				kinds[name] = max(kinds[name], k)
 			}
 		}
 	}

@@ -48,8 +48,8 @@ func lifecycleDeprecated(s tfmd.LifecycleStage) bool {
 // isDeprecated reports a feature that validation skips: the legacy
 // deprecated flag or a deprecated lifecycle stage (FeatureIsDeprecated).
 func isDeprecated(f *tfmd.Feature) bool {
-	//lint:ignore SA1019 TFDV still honours the legacy flag.
-	if f.GetDeprecated() { //nolint:staticcheck
+	// TFDV still honours the legacy flag.
+	if f.GetDeprecated() {
 		return true
 	}
 	return f.LifecycleStage != nil && lifecycleDeprecated(f.GetLifecycleStage())
