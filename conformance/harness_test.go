@@ -69,7 +69,7 @@ func TestHarnessRobustness(t *testing.T) {
 		{"u1", Skip, `no runner for op "no_such_op"`},
 		{"u2", Skip, "no runner"},
 		{"v", Fail, "input has neither statistics_pbtxt nor rows"},
-		{"m", Skip, reasonNoFamily},
+		{"m", Fail, "input.rows must be a list"},
 		{"gr", Skip, "is not lowered yet"},
 		{"chain-unknown", Skip, "no runner"},
 		{"w", Fail, "outputs.mean: got 2, want 2.5"},

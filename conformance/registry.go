@@ -128,7 +128,13 @@ var Runners = map[Key]Runner{
 	{"validation", "validate_presence"}:              runPresence,
 
 	// TFMA.
-	{"metrics", "*"}: skipWith(reasonNoFamily),
+	{"metrics", "AUC"}:                       runMetricOp,
+	{"metrics", "confusion_matrix_metrics"}:  runConfusionMatrixMetrics,
+	{"metrics", "binary_confusion_matrices"}: runBinaryConfusionMatrices,
+	{"metrics", "evaluate"}:                  runEvaluate,
+	{"metrics", "slice_keys"}:                runSliceKeys,
+	{"metrics", "validate_metrics"}:          runValidateMetrics,
+	{"metrics", "*"}:                         runMetricOp, // one metric by name: recall, f1_score, example_count, …
 }
 
 // Lookup finds the runner of a case.
