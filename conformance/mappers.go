@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -37,6 +38,12 @@ func runMapper(c *Case) Outcome {
 		return checkError(c, err)
 	}
 	want, _ := c.Expected["rows"].([]any)
+	for i, r := range want {
+		if l, isList := r.([]any); isList {
+			// A list per row (ngrams, bag_of_words): the output's value.
+			want[i] = map[string]any{p.output: l}
+		}
+	}
 	if vals, ok := c.Expected["values"].([]any); ok {
 		want = nil
 		for _, v := range vals {
@@ -83,6 +90,7 @@ type mapperCase struct {
 	list          bool // values are written [v]: shape [1]
 	width         int  // the length of a vector feature (shape [n], n > 1); 0 otherwise
 	varlen        bool // a variable-length feature: values and lengths
+	tfidf         bool // the output is tfidf's dense vector, compared as TFT's index and tf_idf
 	analyze, rows []map[string]any
 }
 
@@ -94,6 +102,8 @@ func mapperPipeline(c *Case) (*mapperCase, error) {
 	}
 	switch c.Op {
 	case "scale_to_z_score", "scale_to_0_1", "scale_by_min_max", "bucketize", "compute_and_apply_vocabulary", "apply_buckets", "hash_strings":
+	case "ngrams", "bag_of_words", "compute_and_apply_vocabulary+tfidf":
+		return textPipeline(c)
 	default:
 		return nil, unsupported("op %s is not lowered yet", c.Op)
 	}
@@ -155,12 +165,7 @@ func mapperPipeline(c *Case) (*mapperCase, error) {
 		if f, _ := c.Params["file_format"].(string); f != "" && f != "text" {
 			return nil, unsupported("vocabulary file format %s", f)
 		}
-		opts := ""
-		for param, opt := range map[string]string{"top_k": "top_k", "frequency_threshold": "frequency_threshold", "num_oov_buckets": "oov"} {
-			if v, ok := c.Params[param]; ok && v != nil {
-				opts += fmt.Sprintf(", %s: %v", opt, v)
-			}
-		}
+		opts := vocabOptions(c)
 		if w, ok := c.Params["weights"].(string); ok {
 			spec, _ := specs[w].(map[string]any)
 			if kind, _ := spec["kind"].(string); kind != "fixed" || len(spec["shape"].([]any)) != 0 {
@@ -201,6 +206,99 @@ func mapperPipeline(c *Case) (*mapperCase, error) {
 	return m, nil
 }
 
+// vocabOptions writes a vocabulary's options from TFT's parameters.
+func vocabOptions(c *Case) string {
+	opts := ""
+	for _, p := range []struct{ param, opt string }{{"top_k", "top_k"}, {"frequency_threshold", "frequency_threshold"}, {"num_oov_buckets", "oov"}} {
+		if v, ok := c.Params[p.param]; ok && v != nil {
+			opts += fmt.Sprintf(", %s: %v", p.opt, v)
+		}
+	}
+	return opts
+}
+
+// textPipeline writes the pipeline of a text mapper case: the input is
+// either strings, tokenized as params.tokenize says, or lists of tokens
+// (input.tokens).
+func textPipeline(c *Case) (*mapperCase, error) {
+	m := &mapperCase{input: paramString(c, "input", "x"), output: paramString(c, "output", "out"), list: true}
+	var tokens, typ string
+	if rows, ok := c.Input["tokens"].([]any); ok {
+		typ, tokens = "list(string)", m.input
+		for _, r := range rows {
+			m.analyze = append(m.analyze, map[string]any{m.input: r})
+		}
+	} else {
+		typ = "string"
+		how := paramString(c, "tokenize", "whitespace")
+		var sep string
+		switch {
+		case strings.Contains(how, "character"):
+			sep = ""
+		case strings.Contains(how, "whitespace"):
+			// tf.strings.split without a separator: runs of ASCII
+			// whitespace separate tokens.
+			sep = " \t\n\r\v\f"
+		default:
+			i := strings.IndexAny(how, "'\"")
+			j := -1
+			if i >= 0 {
+				j = strings.IndexByte(how[i+1:], how[i])
+			}
+			if j < 0 {
+				return nil, unsupported("tokenize %q", how)
+			}
+			sep = how[i+1 : i+1+j]
+			if len(sep) > 1 {
+				return nil, unsupported("tokenize at the string %q: tokenize splits at each of its characters", sep)
+			}
+		}
+		tokens = fmt.Sprintf("tokenize(%s, %s)", m.input, quote(sep))
+		var err error
+		if m.analyze, err = analysisRows(c); err != nil {
+			return nil, err
+		}
+	}
+	var call string
+	switch c.Op {
+	case "ngrams", "bag_of_words":
+		r, _ := c.Params["ngram_range"].([]any)
+		if len(r) != 2 {
+			return nil, fmt.Errorf("params.ngram_range %v", c.Params["ngram_range"])
+		}
+		sep, ok := c.Params["separator"].(string)
+		if !ok {
+			return nil, fmt.Errorf("params.separator %v", c.Params["separator"])
+		}
+		call = fmt.Sprintf("%s(%s, [%v, %v], sep: %s)", c.Op, tokens, r[0], r[1], quote(sep))
+	default: // compute_and_apply_vocabulary+tfidf
+		m.tfidf, m.list = true, false
+		opts := ""
+		if n, ok := c.Params["vocab_size"]; ok {
+			if _, isNumber := n.(json.Number); isNumber {
+				opts += fmt.Sprintf(", vocab_size: %v", n)
+			}
+		}
+		if s, ok := c.Params["smooth"].(bool); ok && !s {
+			opts += ", smooth: false"
+		}
+		call = fmt.Sprintf("tfidf(vocabulary(%s%s)%s)", tokens, vocabOptions(c), opts)
+	}
+	m.src = fmt.Sprintf("pipeline vector\nschema infer\nexamples csv(\"unused.csv\")\nfeatures {\n    %s: %s\n}\ntransform {\n    %s = %s\n}\n",
+		m.input, typ, m.output, call)
+	m.rows = m.analyze
+	if tr, ok := c.Input["transform_rows"]; ok {
+		var err error
+		if m.rows, err = asRows("transform_rows", tr); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+// quote writes a string literal of the language, whose escapes are Go's.
+func quote(s string) string { return strconv.Quote(s) }
+
 func jsonOr(v any, def string) string {
 	if v == nil {
 		return def
@@ -235,6 +333,24 @@ func (m *mapperCase) run() (*mapperRows, error) {
 	if err != nil {
 		return nil, err
 	}
+	var out0 tfgraph.Output
+	for _, o := range tmpl.Outputs {
+		if o.Name == m.output {
+			out0 = o
+		}
+	}
+	fetches := []string{m.output}
+	if out0.Lengths != "" {
+		fetches = append(fetches, out0.Lengths)
+	}
+	strs := out0.DType == tfpb.DataType_DT_STRING
+	if strs {
+		// The TF.js harness returns numbers only: TF.js's strings are
+		// compared through their fingerprints, which both compute with
+		// StringToHashBucketFast (FarmHash Fingerprint64).
+		g.Node = append(g.Node, fingerprintNode(m.output))
+		fetches = append(fetches, m.output+fingerprintSuffix)
+	}
 	if err := validate(g); err != nil {
 		return nil, err
 	}
@@ -246,19 +362,25 @@ func (m *mapperCase) run() (*mapperRows, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := exe.Run(feeds, m.output)
+	out, err := exe.Run(feeds, fetches...)
 	if err != nil {
 		return nil, err
 	}
 	t := out[0]
 	integer := t.DType == tfpb.DataType_DT_INT64
-	var lengths []int64
-	for _, in := range tmpl.Inputs {
-		if in.Feature == m.input && in.Lengths != "" {
-			lengths = feeds[in.Lengths].I64
-		}
+	lengths := m.inputLengths(tmpl, feeds)
+	if out0.Lengths != "" {
+		lengths = out[1].I64
 	}
-	res := &mapperRows{goRows: m.rowsOf(t.Len(), integer, t.Float64At, lengths)}
+	res := &mapperRows{}
+	switch {
+	case strs:
+		res.goRows = m.rowsOf(t.Len(), false, func(i int) any { return t.Str[i] }, lengths)
+	case m.tfidf:
+		res.goRows = tfidfRows(t.Shape, t.Float64At)
+	default:
+		res.goRows = m.rowsOf(t.Len(), integer, func(i int) any { return t.Float64At(i) }, lengths)
+	}
 	h, err := harness.Find()
 	if err != nil {
 		res.tfjsErr = err
@@ -273,18 +395,84 @@ func (m *mapperCase) run() (*mapperRows, error) {
 	if err := tfjs.Write(model, &tfjs.Model{Graph: g, Initializers: tmpl.Initializers, ConvertedBy: "tfxc conformance"}); err != nil {
 		return nil, fmt.Errorf("writing the TF.js model: %w", err)
 	}
-	js, err := h.Run(model, feeds, []string{m.output})
+	jsFetches := fetches
+	if strs {
+		jsFetches = fetches[1:] // the fingerprints, not the strings
+	}
+	js, err := h.Run(model, feeds, jsFetches)
 	if err != nil {
 		return nil, err
 	}
-	vals := js[m.output].Values
-	res.tfjsRows = m.rowsOf(len(vals), integer, func(i int) float64 { return vals[i] }, lengths)
+	if out0.Lengths != "" {
+		lengths = nil
+		for _, v := range js[out0.Lengths].Values {
+			lengths = append(lengths, int64(v))
+		}
+	}
+	switch {
+	case strs:
+		got, want := js[m.output+fingerprintSuffix].Values, out[len(out)-1].I64
+		if len(got) != len(want) {
+			return nil, fmt.Errorf("TF.js gave %d strings, the Go executor %d", len(got), len(want))
+		}
+		for i := range got {
+			if int64(got[i]) != want[i] {
+				return nil, fmt.Errorf("TF.js's string %d differs from the Go executor's %q (fingerprints %d and %d)", i, t.Str[i], int64(got[i]), want[i])
+			}
+		}
+		res.tfjsRows = m.rowsOf(t.Len(), false, func(i int) any { return t.Str[i] }, lengths)
+	case m.tfidf:
+		vals := js[m.output].Values
+		res.tfjsRows = tfidfRows(js[m.output].Shape, func(i int) float64 { return vals[i] })
+	default:
+		vals := js[m.output].Values
+		res.tfjsRows = m.rowsOf(len(vals), integer, func(i int) any { return vals[i] }, lengths)
+	}
 	return res, nil
+}
+
+// inputLengths returns the feeds' counts of values per example of the
+// case's input, when it is a list.
+func (m *mapperCase) inputLengths(tmpl *tfgraph.Template, feeds map[string]*graph.Tensor) []int64 {
+	for _, in := range tmpl.Inputs {
+		if in.Feature == m.input && in.Lengths != "" {
+			return feeds[in.Lengths].I64
+		}
+	}
+	return nil
+}
+
+const fingerprintSuffix = "__fingerprint"
+
+// fingerprintNode hashes a string output into [0, 2^31-1), which TF.js's
+// int32 holds.
+func fingerprintNode(output string) *tfpb.NodeDef {
+	return &tfpb.NodeDef{Name: output + fingerprintSuffix, Op: "StringToHashBucketFast", Input: []string{output},
+		Attr: map[string]*tfpb.AttrValue{"num_buckets": {Value: &tfpb.AttrValue_I{I: 1<<31 - 1}}}}
+}
+
+// tfidfRows turns tfidf's dense [examples, ids] weights into TFT's two
+// sparse outputs per row: the ids present, ascending, and their weights.
+func tfidfRows(shape []int, at func(int) float64) []any {
+	if len(shape) != 2 {
+		return nil
+	}
+	rows := make([]any, shape[0])
+	for r := range rows {
+		index, weights := []any{}, []any{}
+		for id := range shape[1] {
+			if w := at(r*shape[1] + id); w != 0 {
+				index, weights = append(index, int64(id)), append(weights, w)
+			}
+		}
+		rows[r] = map[string]any{"index": index, "tf_idf": weights}
+	}
+	return rows
 }
 
 // rowsOf builds output rows from n values: width per row for a vector,
 // lengths[r] for row r of a list.
-func (m *mapperCase) rowsOf(n int, integer bool, at func(int) float64, lengths []int64) []any {
+func (m *mapperCase) rowsOf(n int, integer bool, at func(int) any, lengths []int64) []any {
 	width := max(m.width, 1)
 	count := n / width
 	if lengths != nil {
@@ -302,9 +490,9 @@ func (m *mapperCase) rowsOf(n int, integer bool, at func(int) float64, lengths [
 			if next >= n {
 				break
 			}
-			var v any = at(next)
+			v := at(next)
 			if integer {
-				v = int64(at(next))
+				v = int64(v.(float64))
 			}
 			vals = append(vals, v)
 			next++

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 
 	"google.golang.org/protobuf/proto"
 
@@ -87,14 +88,43 @@ func Vocabulary(tokens []string) map[string]any {
 	return map[string]any{"keys": tokens, "ids": ids, "size": int64(len(tokens))}
 }
 
+// TFIDF gives tfidf's results: the inverse document frequency of each id.
+func TFIDF(idf []float64) map[string]any {
+	v := make([]float32, len(idf))
+	for i, x := range idf {
+		v[i] = float32(x)
+	}
+	return map[string]any{"idf": v}
+}
+
 // Bind returns the template's graph with every analyzer result placeholder
 // replaced by a constant holding its result: the frozen graph.
 func Bind(t *Template, results Results) (*tfpb.GraphDef, error) {
+	for _, a := range t.Analyzers {
+		if _, ok := results[a.ID]; !ok {
+			return nil, fmt.Errorf("no results for analyzer %s", a.ID)
+		}
+	}
+	p, err := Partial(t, results)
+	if err != nil {
+		return nil, err
+	}
+	return p.Graph, nil
+}
+
+// Partial binds the results of the analyzers that results holds and
+// returns the template of what remains: the graph with those results as
+// constants and the other analyzers. An analyzer that reads another's
+// results (tfidf reads the ids of a vocabulary) runs on the graph the
+// other's results are bound in: see FirstPass.
+func Partial(t *Template, results Results) (*Template, error) {
 	consts := map[string]*tfpb.TensorProto{}
+	var rest []*Analyzer
 	for _, a := range t.Analyzers {
 		r, ok := results[a.ID]
 		if !ok {
-			return nil, fmt.Errorf("no results for analyzer %s", a.ID)
+			rest = append(rest, a)
+			continue
 		}
 		for name, ph := range a.Results {
 			v, ok := r[name]
@@ -130,7 +160,97 @@ func Bind(t *Template, results Results) (*tfpb.GraphDef, error) {
 	if len(consts) > 0 {
 		return nil, fmt.Errorf("%d results have no placeholder in the graph", len(consts))
 	}
-	return g, nil
+	p := *t
+	p.Graph, p.Analyzers = g, rest
+	return &p, nil
+}
+
+// BoundInitializers returns the template's initializers that read no
+// analyzer result: the tables the analyzers' inputs can look up in. Before
+// any pass that is none; after Partial, those of the bound analyzers.
+func BoundInitializers(t *Template) []string {
+	results := map[string]bool{}
+	for _, a := range t.Analyzers {
+		for _, ph := range a.Results {
+			results[ph] = true
+		}
+	}
+	nodes := map[string]*tfpb.NodeDef{}
+	for _, n := range t.Graph.GetNode() {
+		nodes[n.GetName()] = n
+	}
+	var out []string
+	for _, init := range t.Initializers {
+		if !readsAny(nodes, results, init) {
+			out = append(out, init)
+		}
+	}
+	return out
+}
+
+// FirstPass returns the template with only the analyzers that one pass
+// over the data can run: those whose inputs need no other analyzer's
+// results. It is t itself when every analyzer can; otherwise, once the
+// first pass's results are known, Partial gives the template of the next.
+func FirstPass(t *Template) *Template {
+	results := map[string]bool{}
+	for _, a := range t.Analyzers {
+		for _, ph := range a.Results {
+			results[ph] = true
+		}
+	}
+	nodes := map[string]*tfpb.NodeDef{}
+	for _, n := range t.Graph.GetNode() {
+		nodes[n.GetName()] = n
+	}
+	var ready []*Analyzer
+	for _, a := range t.Analyzers {
+		if !readsAny(nodes, results, a.Input, a.FilledWhere, a.Fill, a.Weights, a.Lengths, a.VocabSize) {
+			ready = append(ready, a)
+		}
+	}
+	if len(ready) == len(t.Analyzers) {
+		return t
+	}
+	p := *t
+	p.Analyzers = ready
+	return &p
+}
+
+// readsAny reports whether any of the tensors depends on one of the nodes
+// named in placeholders.
+func readsAny(nodes map[string]*tfpb.NodeDef, placeholders map[string]bool, tensors ...string) bool {
+	seen := map[string]bool{}
+	stack := []string{}
+	for _, t := range tensors {
+		if t != "" {
+			stack = append(stack, t)
+		}
+	}
+	for len(stack) > 0 {
+		name := nodeName(stack[len(stack)-1])
+		stack = stack[:len(stack)-1]
+		if seen[name] {
+			continue
+		}
+		seen[name] = true
+		if placeholders[name] {
+			return true
+		}
+		if n := nodes[name]; n != nil {
+			stack = append(stack, n.GetInput()...)
+		}
+	}
+	return false
+}
+
+// nodeName is the node of an input: "^a" and "a:1" name node a.
+func nodeName(input string) string {
+	input = strings.TrimPrefix(input, "^")
+	if i := strings.LastIndexByte(input, ':'); i >= 0 {
+		return input[:i]
+	}
+	return input
 }
 
 // parseInts converts a vocabulary of an int feature, whose tokens are the

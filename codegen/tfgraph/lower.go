@@ -1,6 +1,7 @@
 package tfgraph
 
 import (
+	"cmp"
 	"fmt"
 
 	"github.com/tfxc/tfxc/lang"
@@ -30,10 +31,12 @@ func Lower(prog *lang.Program) (*Template, error) {
 		if out != xf.Name {
 			return nil, fmt.Errorf("transform %s: its name is taken by a graph node", xf.Name)
 		}
-		l.vals[xf.Name] = val{t: out, dt: v.dt, n: v.n, lengths: v.lengths}
+		l.vals[xf.Name] = val{t: out, dt: v.dt, n: v.n, lengths: v.lengths, ids: v.ids}
 		shape := []int64{-1}
 		if xf.Type.Kind == lang.Vector {
-			shape = append(shape, int64(xf.Type.Len))
+			// A length known only after analysis (tfidf without top_k) is
+			// unknown in the graph's signature.
+			shape = append(shape, int64(cmp.Or(xf.Type.Len, -1)))
 		}
 		l.t.Outputs = append(l.t.Outputs, Output{Name: xf.Name, DType: v.dt, Shape: shape, Lengths: v.lengths})
 	}
@@ -82,6 +85,7 @@ type val struct {
 	n       int    // the length of a vector value; 0 for one value per example
 	lengths string // for a list: the tensor of values per example (t holds them all)
 	present string // bool tensor, for a value that may be missing
+	ids     string // for category ids: the int64 scalar tensor of their number, when known
 	// A filled string is kept as the raw tensor t, the presence flags in
 	// filledWhere and the fill constant in fill: TF.js cannot select
 	// between strings (its SelectV2 and GatherV2 take numbers only), so the
@@ -457,6 +461,33 @@ func (l *lowerer) call(scope string, c *lang.CallExpr) (val, error) {
 		return val{t: l.b.op(scope+"/categorical", "SelectV2", tAttr(i64), in, x.t, scope+"/zero"), dt: i64}, nil
 	case "vocabulary":
 		return l.vocabulary(scope, c, x)
+	case "tokenize":
+		sep, _ := constArg(c, 1, "sep", " ").(string)
+		return l.tokenize(scope, x, sep)
+	case "ngrams", "bag_of_words":
+		lo, hi, err := ngramRange(c)
+		if err != nil {
+			return val{}, err
+		}
+		sep, _ := constArg(c, namedOnly, "sep", " ").(string)
+		v, err := l.ngrams(scope, x, lo, hi, sep)
+		if err != nil || c.Fun.Name == "ngrams" {
+			return v, err
+		}
+		return l.bagOfWords(scope, v), nil
+	case "tfidf":
+		if x.dt != i64 || x.lengths == "" {
+			return val{}, fmt.Errorf("tfidf needs a list of ids")
+		}
+		size := x.ids
+		if n := constArg(c, namedOnly, "vocab_size", nil); n != nil {
+			size = l.b.value(scope+"/vocab_size", asInt(n))
+		}
+		if size == "" {
+			return val{}, fmt.Errorf("tfidf: the number of ids is unknown; give vocab_size")
+		}
+		smooth, _ := constArg(c, namedOnly, "smooth", true).(bool)
+		return l.tfidf(scope, x, size, smooth), nil
 	}
 	return val{}, fmt.Errorf("%s is not lowered to a graph yet", c.Fun.Name)
 }
@@ -532,7 +563,13 @@ func (l *lowerer) vocabulary(scope string, c *lang.CallExpr, x val) (val, error)
 		"Tin": typeAttr(x.dt), "Tout": typeAttr(i64)}, table, keys, ids)
 	l.t.Initializers = append(l.t.Initializers, init)
 	missing := l.b.value(scope+"/missing", asInt(constArg(c, namedOnly, "default", int64(-1))))
-	return l.fillAfter(scope, x, func(in string) val {
+	// The number of ids, for tfidf: the vocabulary's size plus the OOV
+	// buckets (TFT get_num_buckets_for_transformed_feature).
+	numIDs := size
+	if oov > 0 {
+		numIDs = l.b.op(scope+"/num_ids", "AddV2", tAttr(i64), size, l.b.value(scope+"/oov", oov))
+	}
+	v := l.fillAfter(scope, x, func(in string) val {
 		id := l.b.op(scope+"/lookup", "LookupTableFindV2", map[string]*tfpb.AttrValue{
 			"Tin": typeAttr(x.dt), "Tout": typeAttr(i64)}, table, in, missing)
 		if oov == 0 {
@@ -546,7 +583,22 @@ func (l *lowerer) vocabulary(scope string, c *lang.CallExpr, x val) (val, error)
 		isMissing := l.b.op(scope+"/not_found", "Equal", map[string]*tfpb.AttrValue{
 			"T": typeAttr(i64), "incompatible_shape_error": boolAttr(true)}, id, missing)
 		return val{t: l.b.op(scope+"/vocabulary", "SelectV2", tAttr(i64), isMissing, oovID, id), dt: i64}
-	}).withLengths(x.lengths), nil
+	}).withLengths(x.lengths)
+	v.ids = numIDs
+	return v, nil
+}
+
+// ngramRange returns the checked range of an ngrams or bag_of_words call.
+func ngramRange(c *lang.CallExpr) (lo, hi int64, err error) {
+	r, _ := constArg(c, 1, "range", nil).([]any)
+	if len(r) != 2 {
+		return 0, 0, fmt.Errorf("%s: range must be [lo, hi]", c.Fun.Name)
+	}
+	lo, hi = asInt(r[0]), asInt(r[1])
+	if lo < 1 || hi < lo {
+		return 0, 0, fmt.Errorf("%s: range [%d, %d] is not 1 <= lo <= hi", c.Fun.Name, lo, hi)
+	}
+	return lo, hi, nil
 }
 
 // withLengths marks a value computed elementwise from a list's values as

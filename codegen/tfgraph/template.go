@@ -69,6 +69,13 @@ type Analyzer struct {
 	// Weights, when set, names a float tensor of per-example weights that
 	// the analyzer counts by (a weighted vocabulary).
 	Weights string
+	// Lengths, when set, names the int64 tensor of the number of Input's
+	// values per example: Input is a list, which the analyzer reads
+	// example by example (tfidf's document frequencies).
+	Lengths string
+	// VocabSize, when set, names the int64 scalar tensor of the number of
+	// ids Input's values range over (tfidf's vocabulary size).
+	VocabSize string
 }
 
 // IntOption returns the integer option name, whether the lowering stored it

@@ -69,6 +69,22 @@ var kernels = map[string]kernel{
 	"LookupTableImportV2":    lookupImport,
 	"LookupTableFindV2":      lookupFind,
 	"StringToHashBucketFast": hashBucketFast,
+
+	"StringSplit":   stringSplit,
+	"StringNGrams":  stringNGrams,
+	"Shape":         shapeOp,
+	"Range":         rangeOp,
+	"GatherV2":      gatherV2,
+	"Pack":          pack,
+	"Cumsum":        cumsum,
+	"Bincount":      bincount,
+	"UpperBound":    upperBound,
+	"ScatterNd":     scatterNd,
+	"SparseToDense": sparseToDense,
+	"Unique":        unique,
+	"TopKV2":        topKV2,
+	"Where":         where,
+	"Slice":         sliceOp,
 }
 
 func init() {

@@ -36,10 +36,17 @@ type accumulator interface {
 }
 
 // NewAnalyzers prepares the analyzers of a template. The template's graph
-// is run up to each analyzer's input; an analyzer whose input needs another
-// analyzer's result would need a second pass, which is not supported yet.
+// is run up to each analyzer's input. Every analyzer must be able to run in
+// one pass, reading no other analyzer's results: a template whose analyzers
+// do (tfidf reads a vocabulary's ids) is analyzed pass by pass, on
+// tfgraph.FirstPass(t) and then on what tfgraph.Partial leaves, as Fit does.
 func NewAnalyzers(t *tfgraph.Template) (*Analyzers, error) {
-	exe, err := graph.Compile(t.Graph)
+	if first := tfgraph.FirstPass(t); len(first.Analyzers) != len(t.Analyzers) {
+		return nil, fmt.Errorf("%d of the template's %d analyzers read other analyzers' results and need a later pass (tfgraph.FirstPass)",
+			len(t.Analyzers)-len(first.Analyzers), len(t.Analyzers))
+	}
+	// A later pass reads tables that earlier results filled.
+	exe, err := graph.Compile(t.Graph, tfgraph.BoundInitializers(t)...)
 	if err != nil {
 		return nil, fmt.Errorf("compiling the transform template: %w", err)
 	}
@@ -55,6 +62,12 @@ func NewAnalyzers(t *tfgraph.Template) (*Analyzers, error) {
 		}
 		if an.Weights != "" {
 			a.fetches = append(a.fetches, an.Weights)
+		}
+		if an.Kind == stdlib.AnalyzerDocFreq {
+			if an.Lengths == "" || an.VocabSize == "" {
+				return nil, fmt.Errorf("analyzer %s: document frequencies need the lengths and the vocabulary size", an.ID)
+			}
+			a.fetches = append(a.fetches, an.Lengths, an.VocabSize)
 		}
 		a.accs = append(a.accs, acc)
 	}
@@ -115,6 +128,12 @@ func newAccumulator(an *tfgraph.Analyzer) (accumulator, error) {
 			opts.FrequencyThreshold = float64(f)
 		}
 		return &vocabulary{vocab: v, opts: opts}, nil
+	case stdlib.AnalyzerDocFreq:
+		smooth, ok := an.Options["smooth"].(bool)
+		if !ok {
+			return nil, fmt.Errorf("tfidf needs the option smooth, got %v", an.Options["smooth"])
+		}
+		return &docFreq{smooth: smooth}, nil
 	}
 	return nil, fmt.Errorf("analyzer %s is not implemented yet", an.Kind)
 }
@@ -142,6 +161,14 @@ func (a *Analyzers) Add(feeds map[string]*graph.Tensor) error {
 			w := vals[0]
 			vals = vals[1:]
 			if err := a.accs[i].(*vocabulary).addWeighted(v, w); err != nil {
+				return fmt.Errorf("analyzer %s: %w", an.ID, err)
+			}
+			continue
+		}
+		if an.Kind == stdlib.AnalyzerDocFreq {
+			lengths, size := vals[0], vals[1]
+			vals = vals[2:]
+			if err := a.accs[i].(*docFreq).addDocuments(v, lengths, size); err != nil {
 				return fmt.Errorf("analyzer %s: %w", an.ID, err)
 			}
 			continue
@@ -389,20 +416,105 @@ func (v *vocabulary) result() (map[string]any, error) {
 }
 
 // Fit analyzes batches of examples with the template's analyzers and
-// returns the frozen graph, their results bound in.
+// returns the frozen graph, their results bound in. Analyzers that read
+// other analyzers' results run in a later pass over the batches, on the
+// graph the earlier results are bound in (TFT's analysis phases).
 func Fit(t *tfgraph.Template, batches ...map[string]*graph.Tensor) (*tfpb.GraphDef, error) {
-	an, err := NewAnalyzers(t)
-	if err != nil {
-		return nil, err
-	}
-	for _, b := range batches {
-		if err := an.Add(b); err != nil {
+	for {
+		pass := tfgraph.FirstPass(t)
+		an, err := NewAnalyzers(pass)
+		if err != nil {
+			return nil, err
+		}
+		for _, b := range batches {
+			if err := an.Add(b); err != nil {
+				return nil, err
+			}
+		}
+		results, err := an.Results()
+		if err != nil {
+			return nil, err
+		}
+		if len(pass.Analyzers) == len(t.Analyzers) {
+			return tfgraph.Bind(t, results)
+		}
+		if len(pass.Analyzers) == 0 {
+			return nil, fmt.Errorf("the template's analyzers read each other's results")
+		}
+		if t, err = tfgraph.Partial(t, results); err != nil {
 			return nil, err
 		}
 	}
-	results, err := an.Results()
-	if err != nil {
-		return nil, err
+}
+
+// docFreq counts, for tfidf, the examples (documents) that hold each id,
+// reading the ids of a list example by example (TFT mappers.tfidf,
+// _count_docs_with_term; SEMANTICS.md 1.8). The number of ids comes from
+// the graph with the first batch: the ids were wrapped into it there.
+type docFreq struct {
+	smooth bool
+	acc    analyze.DocFreq
+}
+
+func (d *docFreq) add(*graph.Tensor) error {
+	return fmt.Errorf("document frequencies need the lengths of the examples")
+}
+
+func (d *docFreq) addDocuments(ids, lengths, size *graph.Tensor) error {
+	if ids.DType != tfpb.DataType_DT_INT64 || lengths.DType != tfpb.DataType_DT_INT64 || size.DType != tfpb.DataType_DT_INT64 || size.Len() != 1 {
+		return fmt.Errorf("document frequencies need int64 ids, lengths and size, got %s, %s and %s%v", ids.DType, lengths.DType, size.DType, size.Shape)
 	}
-	return tfgraph.Bind(t, results)
+	n := size.I64[0]
+	if n <= 0 {
+		return fmt.Errorf("%d ids", n)
+	}
+	if d.acc.DF == nil {
+		acc, err := analyze.NewDocFreq(int(n))
+		if err != nil {
+			return err
+		}
+		acc.N = d.acc.N
+		d.acc = *acc
+	} else if int64(len(d.acc.DF)) != n {
+		return fmt.Errorf("batches of %d and %d ids", len(d.acc.DF), n)
+	}
+	next := 0
+	for _, k := range lengths.I64 {
+		if k < 0 || next+int(k) > len(ids.I64) {
+			return fmt.Errorf("lengths add up to more than the %d ids", len(ids.I64))
+		}
+		d.acc.AddDocument(ids.I64[next : next+int(k)])
+		next += int(k)
+	}
+	if next != len(ids.I64) {
+		return fmt.Errorf("lengths add up to %d of the %d ids", next, len(ids.I64))
+	}
+	return nil
+}
+
+func (d *docFreq) merge(o accumulator) error {
+	other := &o.(*docFreq).acc
+	switch {
+	case other.DF == nil:
+		d.acc.N += other.N
+		return nil
+	case d.acc.DF == nil:
+		n := d.acc.N
+		d.acc = analyze.DocFreq{DF: append([]int64(nil), other.DF...), N: other.N + n}
+		return nil
+	}
+	return d.acc.Merge(other)
+}
+
+func (d *docFreq) state() any { return &d.acc }
+
+func (d *docFreq) result() (map[string]any, error) {
+	if d.acc.DF == nil {
+		return nil, fmt.Errorf("tfidf analyzed no examples, so the number of ids is unknown")
+	}
+	idf := make([]float64, len(d.acc.DF))
+	for i, df := range d.acc.DF {
+		idf[i] = analyze.IDF(df, d.acc.N, d.smooth)
+	}
+	return tfgraph.TFIDF(idf), nil
 }
