@@ -15,9 +15,14 @@ deps:
 # What the tests need beyond the build: TensorFlow's module, whose ops.pbtxt
 # is the op registry every emitted graph is checked against, and the pinned
 # TF.js packages the conformance tests run graphs in.
-testdeps: deps
+testdeps: deps prism
 	$(GO) mod download github.com/tensorflow/tensorflow@v2.18.0+incompatible
 	npm ci --prefix tfjs --no-audit --no-fund
+
+# A standalone Prism job server, built from the Beam module in go.mod; the
+# job-server tests of internal/beamrun run jobs on it (or on $TFXC_PRISM).
+prism: deps
+	$(GO) build -o $(BIN)/prism github.com/apache/beam/sdks/v2/go/cmd/prism
 
 build: deps
 	$(GO) build -o $(BIN)/ ./cmd/tfxc
