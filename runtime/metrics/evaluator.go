@@ -102,7 +102,12 @@ func (e *Evaluator) Add(b Batch) error {
 		return fmt.Errorf("metrics batch: %w", err)
 	}
 	exs := make([]Example, n)
-	keys := make([][]SliceKey, n)
+	// Resolve every example's slices first; new slices are committed only
+	// when the whole batch is valid.
+	rt := &router{cols: map[string]*batch.Column{}}
+	pending := map[string]*sliceAcc{}
+	var routes []*sliceAcc
+	ends := make([]int, n)
 	for i := range n {
 		ex := Example{Label: b.Labels[i], Prediction: b.Predictions[i], Weight: 1}
 		if b.Weights != nil {
@@ -115,18 +120,20 @@ func (e *Evaluator) Add(b Batch) error {
 			return fmt.Errorf("metrics batch: example %d: %w", i, err)
 		}
 		exs[i] = ex
-		var ks []SliceKey
-		for j, sl := range e.slicers {
-			if ks, err = sl.keys(ks, b.Features, i); err != nil {
-				return fmt.Errorf("metrics batch: example %d: slicing spec %d: %w", i, j, err)
-			}
+		if routes, err = e.resolve(routes, rt, pending, b.Features, i); err != nil {
+			return fmt.Errorf("metrics batch: example %d: %w", i, err)
 		}
-		keys[i] = sortKeys(ks)
+		ends[i] = len(routes)
 	}
+	for id, s := range pending {
+		e.slices[id] = s
+	}
+	lo := 0
 	for i := range exs {
-		for _, k := range keys[i] {
-			e.slice(k).acc.add(&exs[i])
+		for _, s := range routes[lo:ends[i]] {
+			s.acc.add(&exs[i])
 		}
+		lo = ends[i]
 	}
 	return nil
 }

@@ -203,16 +203,7 @@ func (k SliceKey) MarshalJSON() ([]byte, error) {
 func (k SliceKey) id() string {
 	var b []byte
 	for _, c := range k {
-		b = appendString(b, c.Column)
-		b = append(b, byte(c.Value.Kind))
-		switch c.Value.Kind {
-		case batch.Int:
-			b = appendVarint(b, c.Value.Int)
-		case batch.Float:
-			b = appendFloat(b, c.Value.Float)
-		default:
-			b = appendString(b, c.Value.Str)
-		}
+		b = appendKeyColumn(b, c)
 	}
 	return string(b)
 }
@@ -306,17 +297,26 @@ func rowValues(col *batch.Column, r int) ([]SliceValue, bool, error) {
 		case batch.Bytes:
 			s := col.Strings[i]
 			if !utf8.ValidString(s) {
-				// slicer_lib.generate_slices raises the same.
-				return nil, true, fmt.Errorf("found non-UTF8 feature value %q in column %q", s, col.Name)
+				return nil, true, errNonUTF8(s, col.Name)
 			}
 			out = append(out, StringValue(s))
 		default:
-			return nil, true, fmt.Errorf("column %q has unknown kind %v", col.Name, col.Kind)
+			return nil, true, errKind(col)
 		}
 	}
 	slices.SortFunc(out, compareValues)
 	out = slices.CompactFunc(out, func(a, b SliceValue) bool { return compareValues(a, b) == 0 })
 	return out, true, nil
+}
+
+// errNonUTF8 is the error of slicer_lib.generate_slices for a bytes value
+// that is not UTF-8.
+func errNonUTF8(s, column string) error {
+	return fmt.Errorf("found non-UTF8 feature value %q in column %q", s, column)
+}
+
+func errKind(col *batch.Column) error {
+	return fmt.Errorf("column %q has unknown kind %v", col.Name, col.Kind)
 }
 
 // matchesValue is the membership test of generate_slices: the spec value
