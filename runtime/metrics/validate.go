@@ -16,6 +16,7 @@ const (
 	LowerIsBetter
 )
 
+// String returns TFMA's name of the direction.
 func (d Direction) String() string {
 	switch d {
 	case HigherIsBetter:
