@@ -181,7 +181,7 @@ func BoundInitializers(t *Template) []string {
 	}
 	var out []string
 	for _, init := range t.Initializers {
-		if !readsAny(nodes, results, init) {
+		if !readsAny(nodes, nil, results, init) {
 			out = append(out, init)
 		}
 	}
@@ -203,9 +203,18 @@ func FirstPass(t *Template) *Template {
 	for _, n := range t.Graph.GetNode() {
 		nodes[n.GetName()] = n
 	}
+	// A lookup reads its table, and so whatever fills the table: the
+	// vocabulary's keys reach the ids through the initializer only.
+	fills := map[string][]string{}
+	for _, init := range t.Initializers {
+		if n := nodes[init]; n != nil && len(n.GetInput()) > 0 {
+			table := nodeName(n.GetInput()[0])
+			fills[table] = append(fills[table], init)
+		}
+	}
 	var ready []*Analyzer
 	for _, a := range t.Analyzers {
-		if !readsAny(nodes, results, a.Input, a.FilledWhere, a.Fill, a.Weights, a.Lengths, a.VocabSize) {
+		if !readsAny(nodes, fills, results, a.Input, a.FilledWhere, a.Fill, a.Weights, a.Lengths, a.VocabSize) {
 			ready = append(ready, a)
 		}
 	}
@@ -218,8 +227,9 @@ func FirstPass(t *Template) *Template {
 }
 
 // readsAny reports whether any of the tensors depends on one of the nodes
-// named in placeholders.
-func readsAny(nodes map[string]*tfpb.NodeDef, placeholders map[string]bool, tensors ...string) bool {
+// named in placeholders; a node also depends on the nodes extra lists for
+// it (a table on its initializers).
+func readsAny(nodes map[string]*tfpb.NodeDef, extra map[string][]string, placeholders map[string]bool, tensors ...string) bool {
 	seen := map[string]bool{}
 	stack := []string{}
 	for _, t := range tensors {
@@ -240,6 +250,7 @@ func readsAny(nodes map[string]*tfpb.NodeDef, placeholders map[string]bool, tens
 		if n := nodes[name]; n != nil {
 			stack = append(stack, n.GetInput()...)
 		}
+		stack = append(stack, extra[name]...)
 	}
 	return false
 }

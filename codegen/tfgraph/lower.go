@@ -479,6 +479,8 @@ func (l *lowerer) call(scope string, c *lang.CallExpr) (val, error) {
 		if x.dt != i64 || x.lengths == "" {
 			return val{}, fmt.Errorf("tfidf needs a list of ids")
 		}
+		// Ids wrap modulo vocab_size, or the vocabulary's size plus its
+		// OOV buckets (TFT get_num_buckets_for_transformed_feature).
 		size := x.ids
 		if n := constArg(c, namedOnly, "vocab_size", nil); n != nil {
 			size = l.b.value(scope+"/vocab_size", asInt(n))
@@ -486,8 +488,14 @@ func (l *lowerer) call(scope string, c *lang.CallExpr) (val, error) {
 		if size == "" {
 			return val{}, fmt.Errorf("tfidf: the number of ids is unknown; give vocab_size")
 		}
+		// The vector is as long as the checker said (top_k + oov, which
+		// a small vocabulary may not fill), else as the ids wrap.
+		width := size
+		if n := l.prog.Types[c].Len; n > 0 {
+			width = l.b.value(scope+"/width", int64(n))
+		}
 		smooth, _ := constArg(c, namedOnly, "smooth", true).(bool)
-		return l.tfidf(scope, x, size, smooth), nil
+		return l.tfidf(scope, x, size, width, smooth), nil
 	}
 	return val{}, fmt.Errorf("%s is not lowered to a graph yet", c.Fun.Name)
 }

@@ -245,19 +245,20 @@ func (l *lowerer) bagOfWords(scope string, x val) val {
 // _to_tfidf; SEMANTICS.md 1.8) to a dense vector per example: position i
 // holds the tf-idf weight of id i, 0 where the example lacks it. Ids are
 // wrapped into [0, size) first (to_vocab_range), so the vocabulary's -1
-// counts as size-1. tf = count / example length, accumulated by ScatterNd,
+// counts as size-1. The vector has width positions (at least size); those
+// past size stay 0. tf = count / example length, accumulated by ScatterNd,
 // which adds repeated indices; idf comes from the doc_freq analyzer.
-func (l *lowerer) tfidf(scope string, x val, size string, smooth bool) val {
+func (l *lowerer) tfidf(scope string, x val, size, width string, smooth bool) val {
 	wrapped := l.binop(scope+"/wrapped", "FloorMod", i64, x.t, size)
 	rowIDs, _ := l.rows(scope+"/rows", x)
 	length := l.castTo(scope+"/length_float", l.gather(scope+"/length", x.lengths, i64, rowIDs), i64, f32)
 	share := l.binop(scope+"/share", "RealDiv", f32, l.b.value(scope+"/one", float32(1)), length)
 	at := l.b.op(scope+"/at", "Pack", map[string]*tfpb.AttrValue{"T": typeAttr(i64), "N": intAttr(2), "axis": intAttr(1)}, rowIDs, wrapped)
 	examples := l.count(scope+"/examples", x.lengths, i64)
-	shape := l.b.op(scope+"/dense_shape", "Pack", map[string]*tfpb.AttrValue{"T": typeAttr(i64), "N": intAttr(2), "axis": intAttr(0)}, examples, size)
+	shape := l.b.op(scope+"/dense_shape", "Pack", map[string]*tfpb.AttrValue{"T": typeAttr(i64), "N": intAttr(2), "axis": intAttr(0)}, examples, width)
 	tf := l.b.op(scope+"/tf", "ScatterNd", map[string]*tfpb.AttrValue{"T": typeAttr(f32), "Tindices": typeAttr(i64)}, at, share, shape)
 	a, _ := l.analyzer(scope, "tfidf", stdlib.AnalyzerDocFreq, val{t: wrapped, dt: i64}, map[string]any{"smooth": smooth})
-	a.Lengths, a.VocabSize = x.lengths, size
+	a.Lengths, a.VocabSize = x.lengths, width
 	idf := a.result(l, "idf", f32, -1)
 	return val{t: l.binop(scope+"/tfidf", "Mul", f32, tf, idf), dt: f32}
 }

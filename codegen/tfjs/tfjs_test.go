@@ -91,6 +91,7 @@ features {
     s: optional string
     v: vector(float, 3)
     tags: list(string)
+    text: string
 }
 transform {
     a = z_score(fill(f, 0.0))
@@ -112,6 +113,11 @@ transform {
     x = pca(fill(f, 0.0), i, components: 1)
     y = vocabulary(fill(s, "x"), weights: fill(f, 0.0) * fill(f, 0.0), default: -5)
     z = vocabulary(tags, top_k: 3, oov: 2)
+    t1 = vocabulary(tokenize(text, " ,"), top_k: 5)
+    t2 = tfidf(vocabulary(ngrams(tokenize(text), [1, 3], sep: "_"), top_k: 20, oov: 3))
+    t3 = tfidf(vocabulary(bag_of_words(tags, [1, 2]), top_k: 6), smooth: false)
+    t4 = tfidf(vocabulary(tokenize(text, "")), vocab_size: 8)
+    t5 = vocabulary(bag_of_words(tokenize(text, ""), [2, 4], sep: ""), top_k: 10)
 }
 `
 	prog, diags := frontend.Check("p.tfxl", []byte(src), frontend.Options{})
@@ -163,6 +169,17 @@ transform {
 			}
 			feeds["tags"] = graph.Strings([]int{len(vals)}, vals)
 			feeds[in.Lengths] = graph.Int64s([]int{n}, lengths)
+		case "text":
+			// ASCII only: StringSplit with an empty separator splits bytes in
+			// TensorFlow and the Go executor, UTF-16 units in TF.js.
+			parts := []string{"a", "b", "c", "", "long word", "x,y", "  "}
+			vals := make([]string, n)
+			for j := range vals {
+				for range rng.IntN(6) {
+					vals[j] += parts[rng.IntN(len(parts))] + " "
+				}
+			}
+			feeds["text"] = graph.Strings([]int{n}, vals)
 		}
 		if in.Present != "" {
 			present := make([]bool, n)
