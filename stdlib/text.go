@@ -28,7 +28,7 @@ func textFuncs() []*lang.Func {
 				input(lang.Set(lang.String), "a string"),
 				{Name: "sep", Doc: "the separator characters", Kinds: lang.Set(lang.String), Const: true, Positional: true, Default: " "},
 			},
-			Result: func(*lang.Call) lang.Type { return lang.ListOf(lang.String) },
+			Result: tokenizeResult,
 		},
 		{
 			// TFT mappers.ngrams: for each token position, the n-grams
@@ -67,6 +67,27 @@ func textFuncs() []*lang.Func {
 			Result:   tfidfResult,
 		},
 	}
+}
+
+// tokenizeResult refuses a filled string: tfxc fills strings lazily, by
+// selecting between the results of the numeric op that reads them, because
+// TF.js cannot select between strings; tokens are strings too.
+func tokenizeResult(c *lang.Call) lang.Type {
+	x, _ := c.Arg("x")
+	e := x.Expr
+	for {
+		p, ok := e.(*lang.ParenExpr)
+		if !ok {
+			break
+		}
+		e = p.X
+	}
+	if call, ok := e.(*lang.CallExpr); ok && call.Fun.Name == "fill" {
+		c.Errorf(lang.EArgType, x.Expr, "tokenize a feature that is always present",
+			"tokenize cannot read a filled string: TF.js cannot choose between strings, so the graph could not fill the tokens")
+		return lang.TInvalid
+	}
+	return lang.ListOf(lang.String)
 }
 
 func ngramsResult(c *lang.Call) lang.Type {
