@@ -46,7 +46,7 @@ func TestHarnessRobustness(t *testing.T) {
 		`{"id":"u2","family":"elsewhere","op":"x","expected":{}}`,
 		`{"id":"v","family":"validation","op":"infer_schema","expected":{}}`,
 		`{"id":"m","family":"metrics","op":"AUC","expected":{}}`,
-		`{"id":"gr","family":"transform","op":"compute_and_apply_vocabulary+tfidf","expected":{}}`,
+		`{"id":"gr","family":"transform","op":"apply_vocabulary+tfidf","expected":{}}`,
 		`{"id":"chain-unknown","family":"transform","op":"bucketize+nope","expected":{}}`,
 		wrong,
 		good, // duplicate id

@@ -253,11 +253,14 @@ func textPipeline(c *Case) (*mapperCase, error) {
 				return nil, unsupported("tokenize at the string %q: tokenize splits at each of its characters", sep)
 			}
 		}
-		tokens = fmt.Sprintf("tokenize(%s, %s)", m.input, quote(sep))
 		var err error
 		if m.analyze, err = analysisRows(c); err != nil {
 			return nil, err
 		}
+		if m.input, err = featureName(c, m.analyze); err != nil {
+			return nil, err
+		}
+		tokens = fmt.Sprintf("tokenize(%s, %s)", m.input, quote(sep))
 	}
 	var call string
 	switch c.Op {
