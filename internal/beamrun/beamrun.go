@@ -73,7 +73,8 @@ type Snapshot struct {
 	State string
 	// Counters are the job's user counters by name, as attempted so far
 	// (work of bundles that will be retried included). Counters of the
-	// same name in several steps or namespaces add up.
+	// same name in several steps or namespaces add up. A counter never
+	// shows less than in an earlier snapshot of the same run.
 	Counters map[string]int64
 }
 
@@ -347,6 +348,8 @@ type watcher struct {
 
 	mu    sync.Mutex
 	jobID string // once found
+
+	seen map[string]int64 // the largest live value of each counter
 }
 
 // execute submits the pipeline to the job service with the universal
@@ -408,6 +411,15 @@ func (w *watcher) poll(ctx context.Context) {
 	for _, c := range res.AllMetrics().Counters() {
 		// While the job runs, attempted values are the live ones.
 		live[c.Name()] += max(c.Attempted, c.Committed)
+	}
+	// Prism's live values can dip while bundles finish (seen: lines
+	// 517, then 301); a progress line should not go back.
+	if w.seen == nil {
+		w.seen = map[string]int64{}
+	}
+	for name, v := range live {
+		live[name] = max(v, w.seen[name])
+		w.seen[name] = live[name]
 	}
 	w.progress(Snapshot{Elapsed: time.Since(w.start), State: st.GetState().String(), Counters: live})
 }

@@ -34,7 +34,9 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	logPath = f.Name()
-	RouteLogs(f, slog.LevelInfo)
+	if os.Getenv("BEAMRUN_CHILD") != "noisy" {
+		RouteLogs(f, slog.LevelInfo)
+	}
 	code := m.Run()
 	f.Close()
 	if code == 0 {
@@ -46,7 +48,7 @@ func TestMain(m *testing.M) {
 }
 
 // setFlag sets a Beam flag for the test.
-func setFlag(t *testing.T, name, value string) {
+func setFlag(t testing.TB, name, value string) {
 	t.Helper()
 	old := flag.Lookup(name).Value.String()
 	if err := flag.Set(name, value); err != nil {
@@ -235,7 +237,7 @@ func readDir(t *testing.T, dir string) map[string]string {
 
 // prismBinary returns the standalone Prism binary: $TFXC_PRISM, or
 // bin/prism in the repository (make prism builds it).
-func prismBinary(t *testing.T) string {
+func prismBinary(t testing.TB) string {
 	t.Helper()
 	if p := os.Getenv("TFXC_PRISM"); p != "" {
 		return p
@@ -267,7 +269,7 @@ func prismBinary(t *testing.T) string {
 
 // startPrismServer starts a standalone Prism job server for the test and
 // returns its job endpoint.
-func startPrismServer(t *testing.T) string {
+func startPrismServer(t testing.TB) string {
 	t.Helper()
 	bin := prismBinary(t)
 	jobPort, webPort := testPort(t), testPort(t)
@@ -308,7 +310,7 @@ func startPrismServer(t *testing.T) string {
 	}
 }
 
-func testPort(t *testing.T) int {
+func testPort(t testing.TB) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "localhost:0")
 	if err != nil {
@@ -439,4 +441,40 @@ func TestRunnerKind(t *testing.T) {
 			t.Errorf("runnerKind(%q) = %q, %v; want %q", name, got, err, want)
 		}
 	}
+}
+
+// TestQuietTerminal runs a job in a child process and checks that nothing
+// reaches its stderr once RouteLogs has sent Beam's and Prism's logs to a
+// file, while without it Prism does write there.
+func TestQuietTerminal(t *testing.T) {
+	if os.Getenv("BEAMRUN_CHILD") != "" {
+		t.Skip("already a child")
+	}
+	for _, mode := range []string{"quiet", "noisy"} {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestChildJob$", "-test.v")
+		cmd.Env = append(os.Environ(), "BEAMRUN_CHILD="+mode)
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("%s child: %v\n%s%s", mode, err, stdout.String(), stderr.String())
+		}
+		if !strings.Contains(stdout.String(), "--- PASS: TestChildJob") {
+			t.Fatalf("%s child did not run the job:\n%s", mode, stdout.String())
+		}
+		switch {
+		case mode == "quiet" && stderr.Len() > 0:
+			t.Errorf("with RouteLogs, the child wrote to stderr:\n%s", stderr.String())
+		case mode == "noisy" && stderr.Len() == 0:
+			t.Errorf("without RouteLogs, the child wrote nothing to stderr: is the test still testing anything?")
+		}
+	}
+}
+
+// TestChildJob is the job of TestQuietTerminal's child processes.
+func TestChildJob(t *testing.T) {
+	if os.Getenv("BEAMRUN_CHILD") == "" {
+		t.Skip("only in TestQuietTerminal's child processes")
+	}
+	input, data := writeText(t, t.TempDir(), 1000)
+	runWordCount(t, input, data, 4<<10, Options{Timeout: time.Minute})
 }

@@ -209,6 +209,9 @@ func wordCount(input string, shardBytes int64, out string, delay time.Duration) 
 	}
 	p, s := beam.NewPipelineWithRoot()
 	tasks := beam.CreateList(s, shards(input, fi.Size(), shardBytes))
+	// Without the Reshuffle, Prism runs every shard in Create's one bundle
+	// on one core: on 2 cores and 1M lines, 0.75 s against 0.52 s.
+	tasks = beam.Reshuffle(s, tasks)
 	perShard := beam.ParDo(s, &countFn{OutDir: out, Delay: delay}, tasks)
 	total := beam.Combine(s, &mergeFn{}, perShard)
 	beam.ParDo0(s, &resultFn{Path: filepath.Join(out, "result.txt")}, total)
