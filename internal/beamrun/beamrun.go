@@ -53,7 +53,8 @@ type Options struct {
 	// Timeout bounds the whole run, submission included; the job is
 	// cancelled when it expires. Zero means DefaultTimeout. A deadline
 	// is never optional: a Prism worker that dies can leave the client
-	// waiting forever.
+	// waiting forever. (A Dataflow job is only abandoned, not cancelled:
+	// cancel it with gcloud dataflow jobs cancel.)
 	Timeout time.Duration
 	// Progress, when not nil, receives a snapshot of the job's live
 	// counters every PollInterval while the job runs. It is called from
@@ -95,7 +96,7 @@ type Result struct {
 	Elapsed time.Duration
 }
 
-// runner is the kind of runner a --runner value selects.
+// runnerKind returns the kind of runner a --runner value selects.
 func runnerKind(name string) (string, error) {
 	switch strings.ToLower(name) {
 	case "", "prism", "prismrunner":
