@@ -33,7 +33,8 @@ func ReadCSV(shard Shard, header []string, columns []Column, batchRows int, emit
 	if shard.End < shard.Start {
 		return report, fmt.Errorf("%s: shard %d ends at %d before it starts at %d", shard.Path, shard.Index, shard.End, shard.Start)
 	}
-	rr := newRecordReader(io.NewSectionReader(f, shard.Start, shard.End-shard.Start), shard.Start, max(shard.Line, 1), readBuffer)
+	size := shard.End - shard.Start
+	rr := newRecordReader(io.NewSectionReader(f, shard.Start, size), shard.Start, max(shard.Line, 1), int(min(readBuffer, size+1)))
 	bl := newBuilder(shard.Path, columns, batchRows, emit, &report)
 	var p fieldParser
 	for {

@@ -195,6 +195,19 @@ func (p *fieldParser) parse(rec []byte) (fields [][]byte, blank bool, ferr *fiel
 	}
 	p.fields = p.fields[:0]
 	p.buf = p.buf[:0]
+	if bytes.IndexByte(s, '"') < 0 {
+		// No quote, so no quoted field and no newline (it would have
+		// ended the record): cut at commas.
+		start := 0
+		for i, c := range s {
+			if c == ',' {
+				p.fields = append(p.fields, s[start:i:i])
+				start = i + 1
+			}
+		}
+		p.fields = append(p.fields, s[start:len(s):len(s)])
+		return p.fields, false, nil
+	}
 	pos := 0
 	for {
 		n := len(p.fields) + 1

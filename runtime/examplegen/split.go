@@ -88,11 +88,7 @@ func (s Splitter) SplitRows(b *batch.Batch) ([][]int, error) {
 	rows := make([][]int, len(s.Names))
 	e := newEncoder(b)
 	for r := range b.Rows() {
-		rec, err := e.encode(b, r)
-		if err != nil {
-			return nil, err
-		}
-		i := s.Split(rec)
+		i := s.Split(e.encode(b, r))
 		rows[i] = append(rows[i], r)
 	}
 	return rows, nil

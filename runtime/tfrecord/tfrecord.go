@@ -81,6 +81,9 @@ type CorruptError struct {
 	// Truncated reports that the input ended inside the record; such an
 	// error wraps io.ErrUnexpectedEOF.
 	Truncated bool
+	// Data reports that only the data checksum failed: the framing is
+	// intact and the records after this one can be read.
+	Data bool
 }
 
 func (e *CorruptError) Error() string {
@@ -180,7 +183,7 @@ func (r *Reader) Next() ([]byte, error) {
 	r.off = start + HeaderSize + total
 	data := r.buf[:length]
 	if got, want := MaskedCRC(data), binary.LittleEndian.Uint32(r.buf[length:]); got != want {
-		return nil, &CorruptError{Offset: start, What: fmt.Sprintf("data checksum %#08x, want %#08x (%d bytes of data)", got, want, length)}
+		return nil, &CorruptError{Offset: start, Data: true, What: fmt.Sprintf("data checksum %#08x, want %#08x (%d bytes of data)", got, want, length)}
 	}
 	return data, nil
 }
