@@ -32,7 +32,7 @@ func newBuilder(file string, cols []Column, batchRows int, emit func(*batch.Batc
 	return &builder{cols: cols, file: file, batchRows: batchRows, emit: emit, report: report, intern: map[string]string{}}
 }
 
-// row returns the batch the next row goes to.
+// batch returns the batch the next row goes to.
 func (bl *builder) batch() *batch.Batch {
 	if bl.b == nil {
 		bl.b = &batch.Batch{File: bl.file, Lines: make([]int64, 0, bl.batchRows)}
