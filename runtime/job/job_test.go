@@ -1,0 +1,150 @@
+package job_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tfxc/tfxc/frontend"
+	"github.com/tfxc/tfxc/internal/taxitest"
+	"github.com/tfxc/tfxc/planner"
+	"github.com/tfxc/tfxc/runtime/job"
+)
+
+// taxiPlan compiles the taxi example against the real sample and its
+// schema in ../shared.
+func taxiPlan(t testing.TB) *planner.Plan {
+	t.Helper()
+	data := taxitest.Shared(t, "data/taxi/data.csv")
+	schemaPath := taxitest.Shared(t, "data/taxi/schema.pbtxt")
+	src, err := os.ReadFile("../../examples/taxi/taxi.tfxl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Replace(string(src), `csv("data/taxi.csv")`, `csv("`+data+`")`, 1)
+	text = strings.Replace(text, `schema "schema.pbtxt"`, `schema "`+schemaPath+`"`, 1)
+	file := filepath.Join(t.TempDir(), "taxi.tfxl")
+	prog, diags := frontend.Check(file, []byte(text), frontend.Options{})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	p, err := planner.Compile(prog, file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// runLocally runs the data stages without Beam, shard after shard.
+func runLocally(t testing.TB, p *planner.Plan, shardBytes int64, runDir string) (*job.Job, *job.Outcome) {
+	t.Helper()
+	j, err := job.New(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tasks, err := j.Tasks(shardBytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var parts []*job.ShardSummary
+	for i := len(tasks) - 1; i >= 0; i-- { // any order: Finish sorts
+		s, err := j.AnalyzeShard(tasks[i], runDir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := s.Encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s, err = job.DecodeShardSummary(data); err != nil {
+			t.Fatal(err)
+		}
+		parts = append(parts, s)
+	}
+	_, graph, err := j.Finish(parts, runDir, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := j.NewTransformer(graph)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sums []*job.TransformSummary
+	for _, task := range tasks {
+		s, err := tr.TransformShard(task, runDir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sums = append(sums, s)
+	}
+	if err := j.FinishTransform(sums, runDir); err != nil {
+		t.Fatal(err)
+	}
+	o, err := j.ReadOutcome(runDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return j, o
+}
+
+func TestTaxiDataStages(t *testing.T) {
+	p := taxiPlan(t)
+	dir := t.TempDir()
+	j, o := runLocally(t, p, 256<<10, dir)
+	var total int64
+	for _, n := range o.Data.Rows {
+		total += n
+	}
+	if total != 15002 || o.Data.Shards < 4 {
+		t.Errorf("%d rows in %d shards, want 15002 rows in several shards", total, o.Data.Shards)
+	}
+	if o.Data.BadTotal != 0 {
+		t.Errorf("%d bad rows: %v", o.Data.BadTotal, o.Data.Bad)
+	}
+	all := strings.Join(o.Data.Anomalies["train"], "\n")
+	for _, want := range []string{"company", "pickup_latitude"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("train anomalies do not name %s:\n%s", want, all)
+		}
+	}
+	var written int64
+	for _, n := range o.Transform.Rows {
+		written += n
+	}
+	if written != total {
+		t.Errorf("transform wrote %d examples of %d rows (bad: %v)", written, total, o.Transform.Bad)
+	}
+	for _, f := range []string{"statistics/train.pb", "statistics/eval.pbtxt", "schema/schema.pbtxt", "anomalies/eval.pbtxt", "transform_graph/saved_model/saved_model.pb", "transform_graph/tfjs/model.json", "data.json", "transform.json"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("artifact missing: %v", err)
+		}
+	}
+	parts, _ := filepath.Glob(filepath.Join(dir, "transformed", "train", "part-*.tfrecord"))
+	if len(parts) != o.Data.Shards {
+		t.Errorf("%d train shards written for %d input shards", len(parts), o.Data.Shards)
+	}
+	if f := j.Failures(o); len(f) != 1 || !strings.Contains(f[0], "anomalies") {
+		t.Errorf("failures %q, want the anomalies", f)
+	}
+	var sb strings.Builder
+	if err := j.WriteSummary(&sb, o, 0); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("summary:\n%s", sb.String())
+
+	// Another sharding gives the same statistics and anomalies, byte for
+	// byte (their accumulators do not depend on the order of merging).
+	// The analyzers' floating-point merges do, in the last bits, which is
+	// why Finish merges them in shard order: the same shards give the same
+	// graph on any runner.
+	dir2 := t.TempDir()
+	runLocally(t, p, 1<<20, dir2)
+	for _, f := range []string{"statistics/train.pb", "statistics/eval.pb", "anomalies/train.pb"} {
+		a, _ := os.ReadFile(filepath.Join(dir, f))
+		b, _ := os.ReadFile(filepath.Join(dir2, f))
+		if len(a) == 0 || string(a) != string(b) {
+			t.Errorf("%s differs between shardings (%d and %d bytes)", f, len(a), len(b))
+		}
+	}
+}
