@@ -3,6 +3,8 @@
 // Usage:
 //
 //	tfxc check [--format text|json|sarif] [--schema FILE] [--allow NAME]... [--deny NAME]... [--color] FILE...
+//	tfxc plan [--format text|dot|json] [--schema FILE] FILE
+//	tfxc run [--out DIR] [--schema FILE] [Beam runner flags] FILE [-- BEAM-FLAGS...]
 //	tfxc fmt [-w] [-l] [-d] FILE...
 //	tfxc codes
 //	tfxc version
@@ -12,8 +14,9 @@
 // a diagnostic is an error or a file cannot be read or written, and 2 on a
 // usage error. Run "tfxc help COMMAND" for the details of a command.
 //
-// tfxc never links Apache Beam or TensorFlow: it answers in milliseconds,
-// as an editor's save hook needs.
+// tfxc never links Apache Beam: it answers in milliseconds, as an editor's
+// save hook needs. "tfxc run" hands the compiled plan to tfxc-beam, the
+// Beam side, installed beside it.
 package main
 
 import (
@@ -23,12 +26,12 @@ import (
 	"io/fs"
 	"os"
 	"runtime"
-	"runtime/debug"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/pflag"
 
+	"github.com/tfxc/tfxc/internal/version"
 	"github.com/tfxc/tfxc/lang"
 )
 
@@ -38,11 +41,6 @@ const (
 	exitError = 1 // error diagnostics, or a file that cannot be read or written
 	exitUsage = 2 // a command line that tfxc does not understand
 )
-
-// version is the version of tfxc. Release builds set it with
-// -ldflags "-X main.version=v1.2.3"; otherwise it comes from the build
-// information, or is "devel".
-var version string
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
@@ -60,7 +58,7 @@ type command struct {
 var commands []*command
 
 func init() {
-	commands = []*command{checkCommand, planCommand, fmtCommand, codesCommand, versionCommand, helpCommand}
+	commands = []*command{checkCommand, planCommand, runCommand, fmtCommand, codesCommand, versionCommand, helpCommand}
 }
 
 func lookupCommand(name string) *command {
@@ -249,36 +247,9 @@ Version prints the version of tfxc and of the Go toolchain that built it.
 	},
 }
 
-// toolVersion returns the version of tfxc: the one set at link time, the
-// module version of the build, or "devel" with the VCS revision when known.
-func toolVersion() string {
-	if version != "" {
-		return version
-	}
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "devel"
-	}
-	if v := info.Main.Version; v != "" && v != "(devel)" {
-		return v
-	}
-	v := "devel"
-	var rev, modified string
-	for _, s := range info.Settings {
-		switch s.Key {
-		case "vcs.revision":
-			rev = s.Value
-		case "vcs.modified":
-			if s.Value == "true" {
-				modified = "-dirty"
-			}
-		}
-	}
-	if rev != "" {
-		v += "-" + rev[:min(12, len(rev))] + modified
-	}
-	return v
-}
+// toolVersion returns the version of tfxc, which tfxc-beam shares (the
+// handshake between the two compares them).
+func toolVersion() string { return version.String() }
 
 var codesCommand = &command{
 	name:    "codes",

@@ -1,0 +1,188 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/tfxc/tfxc/internal/beamexec"
+	"github.com/tfxc/tfxc/planner"
+)
+
+// runFlags are the flags of tfxc run. The runner flags are spelled as
+// Beam spells them and handed to tfxc-beam as they are.
+type runFlags struct {
+	out        string
+	schema     string
+	shardBytes int64
+	deadline   time.Duration
+	beam       map[string]*string
+}
+
+// beamFlags are Beam's own flags that tfxc run accepts and passes on.
+var beamFlags = []struct{ name, usage string }{
+	{"runner", "Beam `RUNNER`: prism (in-process, the default), universal (any portable job server: Flink, Spark, a standalone Prism), dataflow"},
+	{"endpoint", "the job server's `HOST:PORT` (universal runner)"},
+	{"environment_type", "where workers run: LOOPBACK (in this process), PROCESS, DOCKER or EXTERNAL"},
+	{"environment_config", "the environment's `CONFIG` (a boot command, a Docker image, an address)"},
+	{"worker_binary", "the worker `BINARY` a cluster stages: a static linux/amd64 build of tfxc-beam"},
+	{"project", "Dataflow: the Google Cloud `PROJECT`"},
+	{"region", "Dataflow: the `REGION`"},
+	{"staging_location", "Dataflow: a gs:// `PATH` for staged files"},
+	{"temp_location", "Dataflow: a gs:// `PATH` for temporary files"},
+	{"job_name", "the job's `NAME` on the runner"},
+}
+
+var runCommand = &command{
+	name:    "run",
+	summary: "check a pipeline file, compile it to one Beam job and run it",
+	usage: `Usage: tfxc run [flags] FILE [-- BEAM-FLAGS...]
+
+Run checks the pipeline file, compiles it to a plan (see tfxc plan) and runs
+it as one Apache Beam job through tfxc-beam, which must be installed beside
+tfxc or on PATH (go install ./cmd/...). The job reads and splits the
+examples, computes each split's statistics, infers or reads the schema,
+validates the examples against it, runs the transform's analyzers in one
+pass over the training split and applies the bound transform graph to
+every split.
+
+Each run writes its artifacts into a folder of its own,
+OUT/PIPELINE/YYYYMMDD-HHMMSS, where OUT is --out or "runs" beside the
+pipeline file: plan.json, statistics/, schema/, anomalies/, quarantine/,
+transform_graph/ (SavedModel and TF.js model) and transformed/. Every
+file is written under a temporary name and renamed when complete.
+
+The job runs on Beam's Prism runner inside tfxc-beam by default. The same
+job runs on any portable job server with --runner universal --endpoint
+HOST:PORT (and --environment_type), or on Dataflow with --runner dataflow
+and its flags; flags after "--" go to tfxc-beam and Beam unchanged.
+
+Exit status: 0 when the run succeeds; 1 when the file does not check, the
+job fails, or the run breaks the pipeline's own rules (quarantined records
+beyond max_bad_rows, anomalies when on_anomaly is fail), in which case
+everything computed is still written; 2 on a usage error.
+`,
+	flags: func(fs *pflag.FlagSet) any {
+		f := &runFlags{beam: map[string]*string{}}
+		fs.StringVar(&f.out, "out", "", "write runs under `DIR` (default: runs/ beside the pipeline file)")
+		fs.StringVar(&f.schema, "schema", "", "use this TFMD text-format schema `FILE` instead of the one the file names")
+		fs.Int64Var(&f.shardBytes, "shard_bytes", 0, "split the examples into shards of about `N` bytes (0: four shards per core, 1-64 MiB each)")
+		fs.DurationVar(&f.deadline, "deadline", 6*time.Hour, "fail the job when it runs longer than `D`")
+		for _, b := range beamFlags {
+			f.beam[b.name] = fs.String(b.name, "", b.usage)
+		}
+		return f
+	},
+	run: runRun,
+}
+
+func runRun(c *cli, cmd *command, fs *pflag.FlagSet, opts any) int {
+	f := opts.(*runFlags)
+	args := fs.Args()
+	var extra []string
+	if at := fs.ArgsLenAtDash(); at >= 0 {
+		args, extra = args[:at], args[at:]
+	}
+	if len(args) != 1 {
+		return c.usageError(cmd, "run takes one pipeline file, got %d", len(args))
+	}
+	if f.shardBytes != 0 && f.shardBytes < 1<<10 {
+		return c.usageError(cmd, "--shard_bytes %d: want 0 (automatic) or at least 1024", f.shardBytes)
+	}
+	file := args[0]
+
+	// Find the Beam side first: a missing or mismatched tfxc-beam should
+	// not cost a compile.
+	bin, err := beamexec.Find()
+	if err != nil {
+		c.errorf("%v", err)
+		return exitError
+	}
+	if err := beamexec.Handshake(bin); err != nil {
+		c.errorf("%v", err)
+		return exitError
+	}
+
+	p, status := c.compile(file, f.schema)
+	if p == nil {
+		return status
+	}
+	runDir, err := newRunDir(f.out, file, p.Pipeline, time.Now())
+	if err != nil {
+		c.errorf("%v", err)
+		return exitError
+	}
+	data, err := planner.Marshal(p)
+	if err != nil {
+		c.errorf("%v", err)
+		return exitError
+	}
+	planPath := filepath.Join(runDir, "plan.json")
+	if err := os.WriteFile(planPath, data, 0o644); err != nil {
+		c.errorf("%v", err)
+		return exitError
+	}
+	fmt.Fprintf(c.stderr, "tfxc: running %s → %s\n", file, runDir)
+
+	beamArgs := []string{
+		"--plan=" + planPath,
+		"--out=" + runDir,
+		fmt.Sprintf("--shard_bytes=%d", f.shardBytes),
+		"--deadline=" + f.deadline.String(),
+		"--version=" + toolVersion(),
+	}
+	for _, b := range beamFlags {
+		if v := *f.beam[b.name]; v != "" {
+			beamArgs = append(beamArgs, "--"+b.name+"="+v)
+		}
+	}
+	beamArgs = append(beamArgs, extra...)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	code, err := beamexec.Exec(ctx, bin, beamArgs, c.stdout, c.stderr)
+	if err != nil {
+		c.errorf("%v", err)
+		return exitError
+	}
+	if code != 0 {
+		return exitError
+	}
+	return exitOK
+}
+
+// newRunDir creates the folder of a new run: OUT/PIPELINE/STAMP, where OUT
+// defaults to runs/ beside the pipeline file and STAMP is the UTC start
+// time, with a suffix when two runs start in the same second.
+func newRunDir(out, file, pipeline string, now time.Time) (string, error) {
+	if out == "" {
+		out = filepath.Join(filepath.Dir(file), "runs")
+	}
+	abs, err := filepath.Abs(filepath.Join(out, pipeline))
+	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(abs, 0o755); err != nil {
+		return "", fmt.Errorf("creating the runs folder: %w", err)
+	}
+	stamp := now.UTC().Format("20060102-150405")
+	for i := 1; ; i++ {
+		dir := filepath.Join(abs, stamp)
+		if i > 1 {
+			dir = fmt.Sprintf("%s-%d", dir, i)
+		}
+		err := os.Mkdir(dir, 0o755)
+		if err == nil {
+			return dir, nil
+		}
+		if !os.IsExist(err) || i > 1000 {
+			return "", fmt.Errorf("creating the run's folder: %w", err)
+		}
+	}
+}

@@ -1,0 +1,258 @@
+// Package beamjob builds the one Beam pipeline that runs a plan's data
+// stages. Its elements are shards and encoded accumulators, never rows:
+// each shard is read, analyzed or transformed in a tight loop by package
+// runtime/job inside one DoFn, and the shards' accumulators meet in one
+// grouping, merged in shard order so that every runner gives the same
+// artifacts.
+//
+//	tasks ─ Reshuffle ─ analyze ─┬─ GroupByKey ─ finish ─▶ bound graph
+//	                             │                            │ (side input)
+//	tasks ───────────────────────┴──────────── transform ◀────┘ ─ GroupByKey ─ report
+package beamjob
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+
+	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
+
+	"github.com/tfxc/tfxc/planner"
+	"github.com/tfxc/tfxc/runtime/job"
+)
+
+// The job's counters, which progress lines and the final summary read.
+var (
+	shardsAnalyzed    = beam.NewCounter("tfxc", "shards_analyzed")
+	rowsRead          = beam.NewCounter("tfxc", "rows_read")
+	rowsBad           = beam.NewCounter("tfxc", "rows_quarantined")
+	shardsTransformed = beam.NewCounter("tfxc", "shards_transformed")
+	rowsTransformed   = beam.NewCounter("tfxc", "rows_transformed")
+)
+
+// Counter names, for readers of the job's metrics.
+const (
+	CounterShardsAnalyzed    = "shards_analyzed"
+	CounterRowsRead          = "rows_read"
+	CounterRowsQuarantined   = "rows_quarantined"
+	CounterShardsTransformed = "shards_transformed"
+	CounterRowsTransformed   = "rows_transformed"
+)
+
+func init() {
+	register.DoFn3x1[context.Context, []byte, func([]byte), error](&analyzeFn{})
+	register.DoFn4x1[context.Context, int, func(*[]byte) bool, func([]byte), error](&finishFn{})
+	register.DoFn4x1[context.Context, []byte, []byte, func([]byte), error](&transformFn{})
+	register.DoFn3x1[context.Context, int, func(*[]byte) bool, error](&reportFn{})
+	register.Emitter1[[]byte]()
+	register.Iter1[[]byte]()
+}
+
+// Config is what the job's DoFns carry to the workers.
+type Config struct {
+	Plan    []byte // planner.Marshal's JSON
+	RunDir  string // the run's artifact folder, shared by every worker
+	Version string // the version of tfxc that compiled the plan
+}
+
+// Build adds the data stages of the plan to the pipeline: tasks are the
+// shards of the examples, as job.Job.Tasks planned them.
+func Build(s beam.Scope, cfg Config, tasks []job.Task) error {
+	if len(tasks) == 0 {
+		return fmt.Errorf("no examples to read")
+	}
+	p, err := planner.Unmarshal(cfg.Plan)
+	if err != nil {
+		return err
+	}
+	var elems [][]byte
+	for _, t := range tasks {
+		b, err := json.Marshal(t)
+		if err != nil {
+			return fmt.Errorf("encoding shard %d: %w", t.Index, err)
+		}
+		elems = append(elems, b)
+	}
+	// A Create is one bundle; the Reshuffle lets the runner spread the
+	// shards over its workers and cores.
+	shards := beam.Reshuffle(s, beam.CreateList(s.Scope("shards"), elems))
+
+	summaries := beam.ParDo(s.Scope("analyze"), &analyzeFn{Config: cfg}, shards)
+	grouped := beam.GroupByKey(s, beam.AddFixedKey(s, summaries))
+	graph := beam.ParDo(s.Scope("finish"), &finishFn{Config: cfg}, grouped)
+	if p.Transform == nil {
+		return nil
+	}
+	transformed := beam.ParDo(s.Scope("transform"), &transformFn{Config: cfg}, shards, beam.SideInput{Input: graph})
+	beam.ParDo0(s.Scope("report"), &reportFn{Config: cfg}, beam.GroupByKey(s, beam.AddFixedKey(s, transformed)))
+	return nil
+}
+
+// prepare decodes the plan once per DoFn instance.
+func (c *Config) prepare() (*job.Job, error) {
+	p, err := planner.Unmarshal(c.Plan)
+	if err != nil {
+		return nil, err
+	}
+	return job.New(p)
+}
+
+func decodeTask(data []byte) (job.Task, error) {
+	var t job.Task
+	if err := json.Unmarshal(data, &t); err != nil {
+		return t, fmt.Errorf("decoding a shard: %w", err)
+	}
+	return t, nil
+}
+
+// analyzeFn reads a shard and emits its encoded job.ShardSummary.
+type analyzeFn struct {
+	Config Config
+	job    *job.Job
+}
+
+func (f *analyzeFn) Setup() (err error) {
+	f.job, err = f.Config.prepare()
+	return err
+}
+
+func (f *analyzeFn) ProcessElement(ctx context.Context, task []byte, emit func([]byte)) error {
+	t, err := decodeTask(task)
+	if err != nil {
+		return err
+	}
+	sum, err := f.job.AnalyzeShard(t, f.Config.RunDir)
+	if err != nil {
+		return err
+	}
+	data, err := sum.Encode()
+	if err != nil {
+		return err
+	}
+	var rows, bad int64
+	for _, n := range sum.Rows {
+		rows += n
+	}
+	for _, n := range sum.Bad {
+		bad += n
+	}
+	rowsRead.Inc(ctx, rows+bad)
+	rowsBad.Inc(ctx, bad)
+	shardsAnalyzed.Inc(ctx, 1)
+	emit(data)
+	return nil
+}
+
+// finishFn merges every shard's summary and writes the data artifacts; it
+// emits the bound transform graph (empty without a transform).
+type finishFn struct {
+	Config Config
+	job    *job.Job
+}
+
+func (f *finishFn) Setup() (err error) {
+	f.job, err = f.Config.prepare()
+	return err
+}
+
+func (f *finishFn) ProcessElement(ctx context.Context, _ int, summaries func(*[]byte) bool, emit func([]byte)) error {
+	var parts []*job.ShardSummary
+	var data []byte
+	for summaries(&data) {
+		s, err := job.DecodeShardSummary(data)
+		if err != nil {
+			return err
+		}
+		parts = append(parts, s)
+	}
+	_, graph, err := f.job.Finish(parts, f.Config.RunDir, f.Config.Version)
+	if err != nil {
+		return err
+	}
+	emit(graph)
+	return nil
+}
+
+// transformFn applies the bound graph to a shard and writes its
+// transformed examples; it emits the encoded job.TransformSummary.
+type transformFn struct {
+	Config Config
+	job    *job.Job
+
+	mu    sync.Mutex
+	graph string // the bound graph the transformer was compiled from
+	tr    *job.Transformer
+}
+
+func (f *transformFn) Setup() (err error) {
+	f.job, err = f.Config.prepare()
+	return err
+}
+
+// transformer compiles the bound graph once per DoFn instance.
+func (f *transformFn) transformer(graph []byte) (*job.Transformer, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.tr != nil && f.graph == string(graph) {
+		return f.tr, nil
+	}
+	tr, err := f.job.NewTransformer(graph)
+	if err != nil {
+		return nil, err
+	}
+	f.tr, f.graph = tr, string(graph)
+	return tr, nil
+}
+
+func (f *transformFn) ProcessElement(ctx context.Context, task []byte, graph []byte, emit func([]byte)) error {
+	t, err := decodeTask(task)
+	if err != nil {
+		return err
+	}
+	tr, err := f.transformer(graph)
+	if err != nil {
+		return err
+	}
+	sum, err := tr.TransformShard(t, f.Config.RunDir)
+	if err != nil {
+		return err
+	}
+	data, err := json.Marshal(sum)
+	if err != nil {
+		return err
+	}
+	var rows int64
+	for _, n := range sum.Rows {
+		rows += n
+	}
+	rowsTransformed.Inc(ctx, rows)
+	shardsTransformed.Inc(ctx, 1)
+	emit(data)
+	return nil
+}
+
+// reportFn writes the transform's totals to the run's folder.
+type reportFn struct {
+	Config Config
+	job    *job.Job
+}
+
+func (f *reportFn) Setup() (err error) {
+	f.job, err = f.Config.prepare()
+	return err
+}
+
+func (f *reportFn) ProcessElement(ctx context.Context, _ int, summaries func(*[]byte) bool) error {
+	var parts []*job.TransformSummary
+	var data []byte
+	for summaries(&data) {
+		s := &job.TransformSummary{}
+		if err := json.Unmarshal(data, s); err != nil {
+			return fmt.Errorf("decoding a transform summary: %w", err)
+		}
+		parts = append(parts, s)
+	}
+	return f.job.FinishTransform(parts, f.Config.RunDir)
+}
