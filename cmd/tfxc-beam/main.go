@@ -171,4 +171,3 @@ func progressLine(shards int, transform bool) func(beamrun.Snapshot) string {
 		return line
 	}
 }
-
