@@ -5,6 +5,8 @@ import (
 	"os"
 	"testing"
 	"time"
+
+	"github.com/tfxc/tfxc/internal/prismtest"
 )
 
 // BenchmarkWordCount1M runs the test pipeline over a text of a million
@@ -45,7 +47,7 @@ func BenchmarkWordCount1M(b *testing.B) {
 	})
 	b.Run("prism", run)
 	b.Run("jobserver", func(b *testing.B) {
-		endpoint := startPrismServer(b)
+		endpoint := prismtest.Start(b)
 		setFlag(b, "runner", "universal")
 		setFlag(b, "endpoint", endpoint)
 		setFlag(b, "environment_type", "LOOPBACK")
