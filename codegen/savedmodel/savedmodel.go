@@ -104,7 +104,7 @@ func Write(dir string, m *Model) error {
 	if err != nil {
 		return err
 	}
-	b, err := proto.Marshal(sm)
+	b, err := proto.MarshalOptions{Deterministic: true}.Marshal(sm) // the same model gives the same bytes
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,261 @@
+package main_test
+
+import (
+	"bytes"
+	"io"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/tfxc/tfxc/internal/prismtest"
+	"github.com/tfxc/tfxc/internal/taxitest"
+	"github.com/tfxc/tfxc/planner"
+	"github.com/tfxc/tfxc/runtime/batch"
+	"github.com/tfxc/tfxc/runtime/examplegen"
+	"github.com/tfxc/tfxc/runtime/job"
+	"github.com/tfxc/tfxc/runtime/tfrecord"
+	"github.com/tfxc/tfxc/runtime/transform"
+	"github.com/tfxc/tfxc/tfjs/harness"
+)
+
+// install builds tfxc and tfxc-beam side by side, as go install does.
+func install(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	cmd := exec.Command("go", "build", "-o", dir+"/", "github.com/tfxc/tfxc/cmd/tfxc", "github.com/tfxc/tfxc/cmd/tfxc-beam")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return dir
+}
+
+// sharedTaxi writes the taxi example pointed at the real sample and its
+// schema.
+func sharedTaxi(t *testing.T) string {
+	t.Helper()
+	src, err := os.ReadFile("../../examples/taxi/taxi.tfxl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Replace(string(src), `csv("data/taxi.csv")`, `csv("`+taxitest.Shared(t, "data/taxi/data.csv")+`")`, 1)
+	text = strings.Replace(text, `schema "schema.pbtxt"`, `schema "`+taxitest.Shared(t, "data/taxi/schema.pbtxt")+`"`, 1)
+	file := filepath.Join(t.TempDir(), "taxi.tfxl")
+	if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return file
+}
+
+type runResult struct {
+	dir            string
+	code           int
+	stdout, stderr string
+}
+
+func tfxcRun(t *testing.T, bin, file, out string, args ...string) runResult {
+	t.Helper()
+	cmd := exec.Command(filepath.Join(bin, "tfxc"), append(append([]string{"run", "--out", out, "--shard_bytes", "500000"}, args...), file)...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := 0
+	if e, ok := err.(*exec.ExitError); ok {
+		code = e.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	runs, _ := filepath.Glob(filepath.Join(out, "taxi", "*"))
+	if len(runs) != 1 {
+		t.Fatalf("%d run folders under %s; stderr:\n%s", len(runs), out, stderr.String())
+	}
+	return runResult{runs[0], code, stdout.String(), stderr.String()}
+}
+
+// files reads every file of a run's folder but the job's log.
+func files(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	out := map[string][]byte{}
+	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, path)
+		if rel == "beam.log" {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		out[rel] = b
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestRunOnPrismAndJobServer runs the taxi pipeline over the real sample
+// on the embedded Prism runner and on a standalone Prism job server
+// through the universal runner, and gets the same artifacts, byte for
+// byte. The sample has anomalies, so both runs fail by the pipeline's rule
+// after writing everything.
+func TestRunOnPrismAndJobServer(t *testing.T) {
+	bin := install(t)
+	file := sharedTaxi(t)
+	embedded := tfxcRun(t, bin, file, t.TempDir())
+	endpoint := prismtest.Start(t)
+	server := tfxcRun(t, bin, file, t.TempDir(), "--runner", "universal", "--endpoint", endpoint, "--environment_type", "LOOPBACK")
+
+	for _, r := range []runResult{embedded, server} {
+		if r.code != 1 || !strings.Contains(r.stderr, "anomalies and on_anomaly is fail") {
+			t.Errorf("run exited %d; stderr:\n%s", r.code, r.stderr)
+		}
+		for _, want := range []string{"15002 rows", "train 10019, eval 4983", "company: Unexpected string values", "pickup_latitude: Column dropped"} {
+			if !strings.Contains(r.stdout, want) {
+				t.Errorf("summary lacks %q:\n%s", want, r.stdout)
+			}
+		}
+	}
+	a, b := files(t, embedded.dir), files(t, server.dir)
+	var names []string
+	for name := range a {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, want := range []string{"plan.json", "statistics/train.pb", "schema/schema.pbtxt", "anomalies/eval.pbtxt", "transform_graph/saved_model/saved_model.pb", "transform_graph/tfjs/model.json", "transformed/train/part-00000-of-00004.tfrecord"} {
+		if _, ok := a[want]; !ok {
+			t.Errorf("the run wrote no %s; it wrote %v", want, names)
+		}
+	}
+	if len(a) != len(b) {
+		t.Errorf("the embedded run wrote %d files, the job server's %d", len(a), len(b))
+	}
+	for _, name := range names {
+		if !bytes.Equal(a[name], b[name]) {
+			t.Errorf("%s differs between the embedded run and the job server's", name)
+		}
+	}
+
+	checkWithTFJS(t, embedded.dir)
+}
+
+// checkWithTFJS reads the raw rows again and has TF.js apply the run's own
+// TF.js model to them: every transformed example the job wrote must equal
+// what TF.js computes (integers exactly, floats to 1e-6 relative).
+func checkWithTFJS(t *testing.T, runDir string) {
+	h, err := harness.Find()
+	taxitest.Need(t, "the TF.js harness", err)
+	data, err := os.ReadFile(filepath.Join(runDir, "plan.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := planner.Unmarshal(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := job.New(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := j.Template
+	var cols []examplegen.Column
+	for _, c := range p.Columns {
+		kind := map[string]batch.Kind{"int": batch.Int, "float": batch.Float, "bytes": batch.Bytes}[c.Kind]
+		cols = append(cols, examplegen.Column{Name: c.Name, Kind: kind})
+	}
+	shards, header, err := examplegen.PlanCSV(p.Examples.Paths[0], 1<<40)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw []*batch.Batch
+	if _, err := examplegen.ReadCSV(shards[0], header, cols, 1<<20, func(b *batch.Batch) error { raw = append(raw, b); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(raw) != 1 {
+		t.Fatalf("%d batches", len(raw))
+	}
+	var sp examplegen.Splitter
+	for _, s := range p.Examples.Splits {
+		sp.Names = append(sp.Names, s.Name)
+		sp.Weights = append(sp.Weights, int(s.Weight))
+	}
+	splits, err := sp.SplitBatch(raw[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var outCols []examplegen.Column
+	var names []string
+	for _, o := range tmpl.Outputs {
+		kind := batch.Int
+		if strings.Contains(o.DType.String(), "FLOAT") {
+			kind = batch.Float
+		}
+		outCols = append(outCols, examplegen.Column{Name: o.Name, Kind: kind})
+		names = append(names, o.Name)
+	}
+	for s, split := range p.Examples.Splits {
+		parts, _ := filepath.Glob(filepath.Join(runDir, "transformed", split.Name, "part-*.tfrecord"))
+		sort.Strings(parts)
+		var records [][]byte
+		for _, part := range parts {
+			f, err := os.Open(part)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := tfrecord.NewReader(f)
+			for {
+				rec, err := r.Next()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					t.Fatalf("%s: %v", part, err)
+				}
+				records = append(records, append([]byte(nil), rec...))
+			}
+			f.Close()
+		}
+		got, err := examplegen.FromExamples(records, outCols)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Rows() != splits[s].Rows() {
+			t.Fatalf("%s: %d transformed examples for %d raw rows", split.Name, got.Rows(), splits[s].Rows())
+		}
+		feeds, err := transform.BatchFeeds(splits[s], tmpl.Inputs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := h.Run(filepath.Join(runDir, "transform_graph", "tfjs"), feeds, names)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mismatches := 0
+		for _, c := range got.Columns {
+			w := want[c.Name]
+			for r := range got.Rows() {
+				var g float64
+				if c.Kind == batch.Float {
+					g = float64(c.Floats[c.Offsets[r]])
+				} else {
+					g = float64(c.Ints[c.Offsets[r]])
+				}
+				x := w.Values[r]
+				ok := g == x
+				if c.Kind == batch.Float {
+					ok = math.Abs(g-x) <= 1e-6*math.Max(1, math.Abs(x))
+				}
+				if !ok && mismatches < 10 {
+					t.Errorf("%s row %d %s: the job wrote %v, TF.js computes %v", split.Name, r, c.Name, g, x)
+				}
+				if !ok {
+					mismatches++
+				}
+			}
+		}
+		t.Logf("%s: %d examples × %d outputs, TF.js agrees on all but %d values", split.Name, got.Rows(), len(got.Columns), mismatches)
+	}
+}
