@@ -1,11 +1,11 @@
 # tfxc: the two commands of the README.
-#   make example   checks the bundled taxi pipeline (and generates its data)
+#   make example   runs the bundled taxi pipeline's data stages (generates its data first)
 #   make test      runs every test, vet, gofmt and short fuzz runs
 SHELL := /bin/bash
 GO    ?= go
 BIN   := bin
 
-.PHONY: all build example test deps testdeps vet fmtcheck unit fuzz bench clean
+.PHONY: all build install example test deps testdeps prism vet fmtcheck unit fuzz bench clean
 
 all: build
 
@@ -24,15 +24,19 @@ testdeps: deps prism
 prism: deps
 	$(GO) build -o $(BIN)/prism github.com/apache/beam/sdks/v2/go/cmd/prism
 
+# tfxc and tfxc-beam side by side: tfxc run finds tfxc-beam beside itself.
 build: deps
-	$(GO) build -o $(BIN)/ ./cmd/tfxc
+	$(GO) build -o $(BIN)/ ./cmd/tfxc ./cmd/tfxc-beam
+
+install: deps
+	$(GO) install ./cmd/...
 
 examples/taxi/data/taxi.csv:
 	$(GO) run ./examples/taxi/gendata -rows 20000 -seed 1 -o $@
 
 example: build examples/taxi/data/taxi.csv
 	$(BIN)/tfxc check examples/taxi/taxi.tfxl
-	@echo "examples/taxi/taxi.tfxl checks clean"
+	$(BIN)/tfxc run examples/taxi/taxi.tfxl
 
 test: testdeps vet fmtcheck unit fuzz
 
@@ -61,6 +65,11 @@ fuzz:
 
 bench:
 	$(GO) test ./frontend ./parser -run '^$$' -bench . -benchmem
+
+# The data stages of tfxc run against the same work without Beam, on
+# generated taxi-like CSVs: ROWS=1000000 RUNS=3 make bench-run.
+bench-run: build
+	bench/run.sh $${ROWS:-1000000} $${RUNS:-3}
 
 clean:
 	rm -rf $(BIN)
