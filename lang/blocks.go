@@ -480,7 +480,7 @@ func (c *checker) checkInputs(s *Setting) []string {
 			c.errorf(EInputType, id, fmt.Sprintf("encode it: %s_xf = vocabulary(%s, top_k: 1000), or hash(%s, 100)", id.Name, id.Name, id.Name),
 				"input %s is a string; models take numbers and categories", id.Name)
 		case t.Kind == List:
-			c.errorf(EInputType, id, fmt.Sprintf("turn it into a vector: bag_of_words(%s) or tfidf(%s)", id.Name, id.Name),
+			c.errorf(EInputType, id, fmt.Sprintf("turn it into a vector: tfidf(vocabulary(%s, top_k: 1000)) for tokens", id.Name),
 				"input %s is a %s; models take numbers, categories and vectors", id.Name, t)
 		}
 		for _, f := range b.deps {
