@@ -9,7 +9,10 @@ import (
 	"github.com/tfxc/tfxc/frontend"
 	"github.com/tfxc/tfxc/internal/taxitest"
 	"github.com/tfxc/tfxc/planner"
+	"github.com/tfxc/tfxc/runtime/batch"
+	"github.com/tfxc/tfxc/runtime/examplegen"
 	"github.com/tfxc/tfxc/runtime/job"
+	"github.com/tfxc/tfxc/runtime/tfrecord"
 )
 
 // taxiPlan compiles the taxi example against the real sample and its
@@ -146,5 +149,101 @@ func TestTaxiDataStages(t *testing.T) {
 		if len(a) == 0 || string(a) != string(b) {
 			t.Errorf("%s differs between shardings (%d and %d bytes)", f, len(a), len(b))
 		}
+	}
+}
+
+// TestTFRecordExamples runs the same pipeline over the sample written as a
+// TFRecord of tf.Example: the same rows land in the same splits, so the
+// statistics are the same as from the CSV.
+func TestTFRecordExamples(t *testing.T) {
+	p := taxiPlan(t)
+	j, err := job.New(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tasks, err := j.Tasks(1 << 40)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cols []examplegen.Column
+	for _, c := range p.Columns {
+		kind := map[string]batch.Kind{"int": batch.Int, "float": batch.Float, "bytes": batch.Bytes}[c.Kind]
+		cols = append(cols, examplegen.Column{Name: c.Name, Kind: kind})
+	}
+	path := filepath.Join(t.TempDir(), "taxi.tfrecord")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := tfrecord.NewWriter(f)
+	if _, err := examplegen.ReadCSV(tasks[0].Shard, tasks[0].Header, cols, 1000, func(b *batch.Batch) error {
+		return examplegen.ToExamples(b, w.Write)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	csvDir := t.TempDir()
+	runLocally(t, p, 1<<20, csvDir)
+	rec := *p
+	rec.Examples.Format, rec.Examples.Paths = "tfrecord", []string{path}
+	recDir := t.TempDir()
+	_, o := runLocally(t, &rec, 1<<20, recDir)
+	if o.Data.Rows["train"]+o.Data.Rows["eval"] != 15002 || o.Data.Shards < 2 {
+		t.Errorf("from TFRecord: rows %v in %d shards", o.Data.Rows, o.Data.Shards)
+	}
+	for _, name := range []string{"statistics/train.pb", "statistics/eval.pb", "anomalies/train.pb"} {
+		a, _ := os.ReadFile(filepath.Join(csvDir, name))
+		b, _ := os.ReadFile(filepath.Join(recDir, name))
+		if len(a) == 0 || string(a) != string(b) {
+			t.Errorf("%s differs between CSV and TFRecord input", name)
+		}
+	}
+}
+
+// TestQuarantine: bad records are counted by reason, written with their
+// line to the quarantine, and fail the run beyond max_bad_rows, while the
+// good rows are still analyzed and transformed.
+func TestQuarantine(t *testing.T) {
+	p := taxiPlan(t)
+	src, err := os.ReadFile(p.Examples.Paths[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(src), "\n")
+	lines[5] = "1,2,3\n" // too few cells
+	lines[9] = strings.Replace(lines[9], ",", ",\xff", 1)
+	path := filepath.Join(t.TempDir(), "bad.csv")
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p.Examples.Paths = []string{path}
+	dir := t.TempDir()
+	j, o := runLocally(t, p, 1<<20, dir)
+	if o.Data.BadTotal != 2 || o.Data.Rows["train"]+o.Data.Rows["eval"] != 15000 {
+		t.Errorf("bad %v (%d), rows %v", o.Data.Bad, o.Data.BadTotal, o.Data.Rows)
+	}
+	q, _ := filepath.Glob(filepath.Join(dir, "quarantine", "examples-*.jsonl"))
+	var all string
+	for _, f := range q {
+		b, _ := os.ReadFile(f)
+		all += string(b)
+	}
+	if !strings.Contains(all, `"line":6`) || !strings.Contains(all, `"line":10`) {
+		t.Errorf("quarantine does not locate lines 6 and 10:\n%s", all)
+	}
+	fails := j.Failures(o)
+	if len(fails) == 0 || !strings.Contains(fails[0], "2 records were quarantined") {
+		t.Errorf("failures %q", fails)
+	}
+	p.Examples.MaxBadRows, p.Examples.OnAnomaly = 2, "warn"
+	j2, err := job.New(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := j2.Failures(o); len(f) != 0 {
+		t.Errorf("with max_bad_rows 2 and on_anomaly warn the run fails: %q", f)
 	}
 }
