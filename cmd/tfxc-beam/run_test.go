@@ -161,11 +161,7 @@ func checkWithTFJS(t *testing.T, runDir string) {
 		t.Fatal(err)
 	}
 	tmpl := j.Template
-	var cols []examplegen.Column
-	for _, c := range p.Columns {
-		kind := map[string]batch.Kind{"int": batch.Int, "float": batch.Float, "bytes": batch.Bytes}[c.Kind]
-		cols = append(cols, examplegen.Column{Name: c.Name, Kind: kind})
-	}
+	cols := j.Columns()
 	shards, header, err := examplegen.PlanCSV(p.Examples.Paths[0], 1<<40)
 	if err != nil {
 		t.Fatal(err)

@@ -68,29 +68,16 @@ func (j *Job) AnalyzeShard(t Task, runDir string) (*ShardSummary, error) {
 	}
 	sum := &ShardSummary{Index: t.Index, Rows: make([]int64, j.Splits()), Bad: map[string]int64{}}
 	report, err := j.read(t, func(b *batch.Batch) error {
-		split, err := j.splitter.SplitRows(b)
-		if err != nil {
-			return err
-		}
-		for s, rows := range split {
-			if len(rows) == 0 {
-				continue
-			}
-			part := b
-			if len(rows) != b.Rows() {
-				part = b.Select(rows)
-			}
-			sum.Rows[s] += int64(len(rows))
+		return j.eachSplit(b, func(s int, part *batch.Batch) error {
+			sum.Rows[s] += int64(part.Rows())
 			if err := accs[s].Add(part); err != nil {
 				return err
 			}
 			if s == j.analyze && an != nil {
-				if err := analyzeBatch(an, j, part); err != nil {
-					return err
-				}
+				return analyzeBatch(an, j, part)
 			}
-		}
-		return nil
+			return nil
+		})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("shard %d of %s: %w", t.Index, t.Shard.Path, err)

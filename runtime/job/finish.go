@@ -11,6 +11,7 @@ import (
 	"github.com/tfxc/tfxc/codegen/savedmodel"
 	"github.com/tfxc/tfxc/codegen/tfgraph"
 	"github.com/tfxc/tfxc/codegen/tfjs"
+	"github.com/tfxc/tfxc/internal/atomicdir"
 	"github.com/tfxc/tfxc/pb/tfmd"
 	"github.com/tfxc/tfxc/runtime/stats"
 	"github.com/tfxc/tfxc/runtime/transform"
@@ -165,10 +166,10 @@ func writeProto(runDir, name string, m proto.Message, sum *DataSummary) error {
 	if err != nil {
 		return fmt.Errorf("encoding %s: %w", name, err)
 	}
-	if err := writeFile(filepath.Join(runDir, name+".pb"), bin); err != nil {
+	if err := atomicdir.WriteFile(filepath.Join(runDir, name+".pb"), bin); err != nil {
 		return err
 	}
-	if err := writeFile(filepath.Join(runDir, name+".pbtxt"), text); err != nil {
+	if err := atomicdir.WriteFile(filepath.Join(runDir, name+".pbtxt"), text); err != nil {
 		return err
 	}
 	sum.Artifacts = append(sum.Artifacts, name+".pb", name+".pbtxt")

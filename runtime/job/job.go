@@ -3,10 +3,10 @@ package job
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"github.com/tfxc/tfxc/codegen/tfgraph"
+	"github.com/tfxc/tfxc/internal/atomicdir"
 	"github.com/tfxc/tfxc/planner"
 	"github.com/tfxc/tfxc/runtime/batch"
 	"github.com/tfxc/tfxc/runtime/examplegen"
@@ -74,6 +74,30 @@ func kindOf(s string) (batch.Kind, error) {
 	return 0, fmt.Errorf("unknown kind %q", s)
 }
 
+// Columns are the columns the job reads, with their kinds.
+func (j *Job) Columns() []examplegen.Column { return j.columns }
+
+// eachSplit splits a batch and calls fn with each split's non-empty part.
+func (j *Job) eachSplit(b *batch.Batch, fn func(split int, part *batch.Batch) error) error {
+	splits, err := j.splitter.SplitRows(b)
+	if err != nil {
+		return err
+	}
+	for s, rows := range splits {
+		if len(rows) == 0 {
+			continue
+		}
+		part := b
+		if len(rows) != b.Rows() {
+			part = b.Select(rows)
+		}
+		if err := fn(s, part); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Splits is the number of splits.
 func (j *Job) Splits() int { return len(j.splitter.Names) }
 
@@ -139,30 +163,5 @@ func writeJSON(path string, v any) error {
 	if err != nil {
 		return err
 	}
-	return writeFile(path, append(data, '\n'))
-}
-
-// writeFile writes a file whole: into a temporary sibling, synced, then
-// renamed, so that no reader sees it half-written.
-func writeFile(path string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name()) // fails harmlessly after the rename
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
+	return atomicdir.WriteFile(path, append(data, '\n'))
 }

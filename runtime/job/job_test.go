@@ -165,11 +165,7 @@ func TestTFRecordExamples(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var cols []examplegen.Column
-	for _, c := range p.Columns {
-		kind := map[string]batch.Kind{"int": batch.Int, "float": batch.Float, "bytes": batch.Bytes}[c.Kind]
-		cols = append(cols, examplegen.Column{Name: c.Name, Kind: kind})
-	}
+	cols := j.Columns()
 	path := filepath.Join(t.TempDir(), "taxi.tfrecord")
 	f, err := os.Create(path)
 	if err != nil {

@@ -81,18 +81,7 @@ func (t *Transformer) TransformShard(task Task, runDir string) (*TransformSummar
 	}
 	var quarantined []examplegen.BadRow
 	_, err := j.read(task, func(b *batch.Batch) error {
-		split, err := j.splitter.SplitRows(b)
-		if err != nil {
-			return err
-		}
-		for s, rows := range split {
-			if len(rows) == 0 {
-				continue
-			}
-			part := b
-			if len(rows) != b.Rows() {
-				part = b.Select(rows)
-			}
+		return j.eachSplit(b, func(s int, part *batch.Batch) error {
 			bad, err := transform.Unfeedable(part, j.Template.Inputs)
 			if err != nil {
 				return err
@@ -108,7 +97,7 @@ func (t *Transformer) TransformShard(task Task, runDir string) (*TransformSummar
 				part = part.Select(keptRows(part.Rows(), bad))
 			}
 			if part.Rows() == 0 {
-				continue
+				return nil
 			}
 			out, err := t.apply(part)
 			if err != nil {
@@ -118,8 +107,8 @@ func (t *Transformer) TransformShard(task Task, runDir string) (*TransformSummar
 				return err
 			}
 			sum.Rows[s] += int64(part.Rows())
-		}
-		return nil
+			return nil
+		})
 	})
 	if err != nil {
 		abort()
