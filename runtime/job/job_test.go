@@ -243,3 +243,13 @@ func TestQuarantine(t *testing.T) {
 		t.Errorf("with max_bad_rows 2 and on_anomaly warn the run fails: %q", f)
 	}
 }
+
+// BenchmarkDataStages runs every data stage over the taxi sample without
+// Beam, as bench/baseline does: rows per second of the whole.
+func BenchmarkDataStages(b *testing.B) {
+	p := taxiPlan(b)
+	for b.Loop() {
+		runLocally(b, p, 1<<40, b.TempDir())
+	}
+	b.ReportMetric(15002*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
