@@ -22,7 +22,7 @@ func categoricalFuncs() []*lang.Func {
 				constInt("top_k", "keep only the k most frequent values", false, false, lang.AtLeast(1), nil),
 				constInt("frequency_threshold", "drop values seen fewer times than this", false, false, lang.AtLeast(0), int64(0)),
 				constInt("oov", "hash buckets for values outside the vocabulary (num_oov_buckets)", false, false, lang.AtLeast(0), int64(0)),
-				{Name: "approximate", Doc: "count with a bounded-memory sketch, for very high cardinality (accepted; counting is exact for now)", Kinds: lang.Set(lang.Bool), Const: true, Default: false},
+				{Name: "approximate", Doc: "count in bounded memory, for very high cardinality: keep the 16·top_k (at least 65,536; without top_k 2^20) most frequent tokens, pruning rarer ones as lossy counting does; counts of frequent tokens become lower bounds", Kinds: lang.Set(lang.Bool), Const: true, Default: false},
 				{Name: "weights", Doc: "a number per example to count it by instead of 1 (TFT's weights)", Kinds: lang.Numeric},
 				constInt("default", "the id of a value outside the vocabulary when oov is 0 (TFT's default_value)", false, false, nil, int64(-1)),
 			},

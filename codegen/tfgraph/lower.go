@@ -551,6 +551,9 @@ func (l *lowerer) vocabulary(scope string, c *lang.CallExpr, x val) (val, error)
 	if k := constArg(c, namedOnly, "top_k", nil); k != nil {
 		opts["top_k"] = asInt(k)
 	}
+	if approx, _ := constArg(c, namedOnly, "approximate", false).(bool); approx {
+		opts["approximate"] = true
+	}
 	// The analyzer reads the raw values and, per example where the value
 	// is missing, the fill: Analyzers knows a pending fill from FilledWhere.
 	a, _ := l.analyzer(scope, "vocabulary", stdlib.AnalyzerVocabulary, x, opts)

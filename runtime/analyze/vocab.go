@@ -28,7 +28,8 @@ const (
 // containing '\n' or '\r' are dropped before counting, because a text
 // vocabulary file cannot hold them.
 //
-// Memory is proportional to the number of distinct tokens.
+// Memory is proportional to the number of distinct tokens, or to Capacity
+// when it is set.
 type Vocabulary struct {
 	// DType is the input dtype: String or an integer type.
 	DType DType
@@ -39,6 +40,40 @@ type Vocabulary struct {
 	Weighted bool
 	// Counts maps each token to its count or summed weight.
 	Counts map[string]float64
+	// Capacity, when positive, bounds memory for very high cardinality:
+	// once more than twice Capacity tokens are counted, only the Capacity
+	// most frequent are kept (ties by the larger token, as the vocabulary
+	// orders them), and a token seen again starts from zero. The counts of
+	// frequent tokens are then lower bounds, exact for every token more
+	// frequent than any token ever dropped: the frequent-items pruning of
+	// lossy counting (Manku and Motwani, VLDB 2002), a vocabulary's
+	// "approximate" option.
+	Capacity int
+}
+
+// prune keeps the Capacity most frequent tokens once there are more than
+// twice as many.
+func (v *Vocabulary) prune() {
+	if v.Capacity <= 0 || len(v.Counts) <= 2*v.Capacity {
+		return
+	}
+	type entry struct {
+		tok string
+		n   float64
+	}
+	all := make([]entry, 0, len(v.Counts))
+	for t, n := range v.Counts {
+		all = append(all, entry{t, n})
+	}
+	sort.Slice(all, func(i, j int) bool {
+		if all[i].n != all[j].n {
+			return all[i].n > all[j].n
+		}
+		return all[i].tok > all[j].tok
+	})
+	for _, e := range all[v.Capacity:] {
+		delete(v.Counts, e.tok)
+	}
 }
 
 // NewVocabulary returns an empty vocabulary accumulator.
@@ -72,6 +107,7 @@ func (v *Vocabulary) AddStringWeighted(tok string, w float64) {
 		return
 	}
 	v.Counts[tok] += w
+	v.prune()
 }
 
 // AddStrings counts a batch of string tokens.
@@ -87,6 +123,7 @@ func (v *Vocabulary) AddInt(x int64) { v.AddIntWeighted(x, 1) }
 // AddIntWeighted adds weight w to an integer token.
 func (v *Vocabulary) AddIntWeighted(x int64, w float64) {
 	v.Counts[strconv.FormatInt(x, 10)] += w
+	v.prune()
 }
 
 // AddInts counts a batch of integer tokens.
@@ -104,6 +141,7 @@ func (v *Vocabulary) Merge(o *Vocabulary) error {
 	for t, c := range o.Counts {
 		v.Counts[t] += c
 	}
+	v.prune()
 	return nil
 }
 

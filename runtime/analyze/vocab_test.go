@@ -177,3 +177,39 @@ func TestDocFreq(t *testing.T) {
 	assertClose(t, "idf", IDF(2, 3, true), 1+math.Log(4.0/3), 0, 1e-15)
 	assertClose(t, "idf raw", IDF(1, 3, false), 1+math.Log(3), 0, 1e-15)
 }
+
+// TestApproximateVocabulary: with a capacity, memory stays bounded while a
+// long tail of rare tokens streams by, and the frequent tokens keep their
+// exact order and counts.
+func TestApproximateVocabulary(t *testing.T) {
+	exact, _ := NewVocabulary(String, "text", false)
+	approx, _ := NewVocabulary(String, "text", false)
+	approx.Capacity = 100
+	for i := range 200000 {
+		var tok string
+		if i%2 == 0 {
+			tok = fmt.Sprintf("frequent-%d", i%20) // 10 tokens, 10,000 each
+		} else {
+			tok = fmt.Sprintf("rare-%d", i) // each seen once
+		}
+		exact.AddString(tok)
+		approx.AddString(tok)
+		if len(approx.Counts) > 2*approx.Capacity {
+			t.Fatalf("%d tokens held, capacity %d", len(approx.Counts), approx.Capacity)
+		}
+	}
+	want, err := exact.Result(VocabOptions{TopK: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := approx.Result(VocabOptions{TopK: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(want.Entries) != fmt.Sprint(got.Entries) {
+		t.Errorf("top 10 differ:\nexact  %v\napprox %v", want.Entries, got.Entries)
+	}
+	if len(exact.Counts) < 100000 {
+		t.Fatalf("the exact vocabulary holds only %d tokens", len(exact.Counts))
+	}
+}

@@ -127,6 +127,9 @@ func newAccumulator(an *tfgraph.Analyzer) (accumulator, error) {
 		if f, ok := an.IntOption("frequency_threshold"); ok {
 			opts.FrequencyThreshold = float64(f)
 		}
+		if approx, _ := an.Options["approximate"].(bool); approx {
+			v.Capacity = approximateCapacity(opts.TopK)
+		}
 		return &vocabulary{vocab: v, opts: opts}, nil
 	case stdlib.AnalyzerDocFreq:
 		smooth, ok := an.Options["smooth"].(bool)
@@ -136,6 +139,15 @@ func newAccumulator(an *tfgraph.Analyzer) (accumulator, error) {
 		return &docFreq{smooth: smooth}, nil
 	}
 	return nil, fmt.Errorf("analyzer %s is not implemented yet", an.Kind)
+}
+
+// approximateCapacity is how many tokens an approximate vocabulary keeps:
+// sixteen times its top_k (at least 65,536), or 2^20 without top_k.
+func approximateCapacity(topK int) int {
+	if topK <= 0 {
+		return 1 << 20
+	}
+	return max(16*topK, 1<<16)
 }
 
 // Add accumulates one batch: feeds for every raw feature input.
