@@ -3,6 +3,7 @@ package job_test
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -252,4 +253,52 @@ func BenchmarkDataStages(b *testing.B) {
 		runLocally(b, p, 1<<40, b.TempDir())
 	}
 	b.ReportMetric(15002*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+// TestSchemaInfer: with "schema infer" the schema is inferred from the
+// training split's statistics (TFDV's rules) and the splits are validated
+// against it: the training split has no anomalies by construction.
+func TestSchemaInfer(t *testing.T) {
+	data := taxitest.Shared(t, "data/taxi/data.csv")
+	src := `pipeline inferred
+schema infer
+examples csv("` + data + `") {
+    on_anomaly warn
+}
+features {
+    fare: optional float
+    payment_type: string
+}
+transform {
+    fare_xf    = z_score(fill(fare, 0.0))
+    payment_xf = vocabulary(payment_type, top_k: 10)
+}
+`
+	file := filepath.Join(t.TempDir(), "p.tfxl")
+	prog, diags := frontend.Check(file, []byte(src), frontend.Options{})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	p, err := planner.Compile(prog, file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	j, o := runLocally(t, p, 1<<20, dir)
+	schema, err := os.ReadFile(filepath.Join(dir, "schema", "schema.pbtxt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// prototext varies its spacing on purpose, hence \s+.
+	for _, want := range []string{`name:\s+"fare"`, `type:\s+FLOAT`, `name:\s+"payment_type"`, `type:\s+BYTES`, `min_fraction:\s+1`} {
+		if !regexp.MustCompile(want).Match(schema) {
+			t.Errorf("inferred schema lacks %q:\n%s", want, schema)
+		}
+	}
+	if len(o.Data.Anomalies["train"]) != 0 {
+		t.Errorf("the split the schema was inferred from has anomalies: %v", o.Data.Anomalies["train"])
+	}
+	if f := j.Failures(o); len(f) != 0 {
+		t.Errorf("on_anomaly warn, yet the run fails: %q", f)
+	}
 }
