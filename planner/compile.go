@@ -77,11 +77,6 @@ func Compile(prog *lang.Program, file string) (*Plan, error) {
 		if err != nil {
 			return nil, fmt.Errorf("lowering the transform: %w", err)
 		}
-		if tfgraph.FirstPass(t) != t {
-			// tfidf counts documents by the ids of a vocabulary, so it needs
-			// the vocabulary's results first: a second pass over the data.
-			return nil, fmt.Errorf("the transform needs a second pass over the data (tfidf reads a vocabulary's ids), which tfxc run does not run yet")
-		}
 		g, err := deterministic.Marshal(t.Graph)
 		if err != nil {
 			return nil, fmt.Errorf("encoding the transform graph: %w", err)

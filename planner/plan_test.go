@@ -116,23 +116,3 @@ func TestTaxiPlan(t *testing.T) {
 		t.Errorf("DOT lacks the analyze → transform/eval edge:\n%s", dot.String())
 	}
 }
-
-// TestSecondPassRefused: a transform whose analyzer reads another's
-// results cannot run in the one-pass job yet, and says so at compile time.
-func TestSecondPassRefused(t *testing.T) {
-	dir := t.TempDir()
-	schema := "feature {\n  name: \"text\"\n  type: BYTES\n  value_count { min: 1 max: 1 }\n  presence { min_fraction: 1.0 min_count: 1 }\n}\n"
-	if err := os.WriteFile(filepath.Join(dir, "schema.pbtxt"), []byte(schema), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	file := filepath.Join(dir, "p.tfxl")
-	src := "pipeline p\nschema \"schema.pbtxt\"\nexamples csv(\"x.csv\")\ntransform {\n    w = tfidf(vocabulary(tokenize(text), top_k: 10))\n}\n"
-	prog, diags := frontend.Check(file, []byte(src), frontend.Options{})
-	if diags.HasErrors() {
-		t.Fatal(diags)
-	}
-	_, err := planner.Compile(prog, file)
-	if err == nil || !strings.Contains(err.Error(), "second pass") {
-		t.Errorf("Compile gave %v, want the second-pass error", err)
-	}
-}

@@ -5,9 +5,10 @@
 // grouping, merged in shard order so that every runner gives the same
 // artifacts.
 //
-//	tasks ─ Reshuffle ─ analyze ─┬─ GroupByKey ─ finish ─▶ bound graph
-//	                             │                            │ (side input)
-//	tasks ───────────────────────┴──────────── transform ◀────┘ ─ GroupByKey ─ report
+//	tasks ─ Reshuffle ─ analyze ─ GroupByKey ─ finish ─▶ transform state ─┐ (side input)
+//	  │                 [analyze pass k ─ GroupByKey ─ finish pass k ◀──────┤ for a transform
+//	  │                                          └─▶ next state ───────────┤  needing k passes]
+//	  └──────────────────────────────────── transform ◀─────────────────────┘ ─ GroupByKey ─ report
 package beamjob
 
 import (
@@ -46,6 +47,8 @@ func init() {
 	register.DoFn4x1[context.Context, int, func(*[]byte) bool, func([]byte), error](&finishFn{})
 	register.DoFn4x1[context.Context, []byte, []byte, func([]byte), error](&transformFn{})
 	register.DoFn3x1[context.Context, int, func(*[]byte) bool, error](&reportFn{})
+	register.DoFn4x1[context.Context, []byte, []byte, func([]byte), error](&analyzePassFn{})
+	register.DoFn5x1[context.Context, int, func(*[]byte) bool, []byte, func([]byte), error](&finishPassFn{})
 	register.Emitter1[[]byte]()
 	register.Iter1[[]byte]()
 }
@@ -84,6 +87,17 @@ func Build(s beam.Scope, cfg Config, tasks []job.Task) error {
 	graph := beam.ParDo(s.Scope("finish"), &finishFn{Config: cfg}, grouped)
 	if p.Transform == nil {
 		return nil
+	}
+	// A transform whose analyzers read others' results needs more passes
+	// over the shards, each with the state the previous one left.
+	j, err := job.New(p)
+	if err != nil {
+		return err
+	}
+	for pass := 1; pass < j.Passes(); pass++ {
+		scope := s.Scope(fmt.Sprintf("analyze pass %d", pass+1))
+		parts := beam.ParDo(scope, &analyzePassFn{Config: cfg}, shards, beam.SideInput{Input: graph})
+		graph = beam.ParDo(scope, &finishPassFn{Config: cfg}, beam.GroupByKey(scope, beam.AddFixedKey(scope, parts)), beam.SideInput{Input: graph})
 	}
 	transformed := beam.ParDo(s.Scope("transform"), &transformFn{Config: cfg}, shards, beam.SideInput{Input: graph})
 	beam.ParDo0(s.Scope("report"), &reportFn{Config: cfg}, beam.GroupByKey(s, beam.AddFixedKey(s, transformed)))
@@ -146,7 +160,7 @@ func (f *analyzeFn) ProcessElement(ctx context.Context, task []byte, emit func([
 }
 
 // finishFn merges every shard's summary and writes the data artifacts; it
-// emits the bound transform graph (empty without a transform).
+// emits the transform's state (empty without a transform).
 type finishFn struct {
 	Config Config
 	job    *job.Job
@@ -175,8 +189,68 @@ func (f *finishFn) ProcessElement(ctx context.Context, _ int, summaries func(*[]
 	return nil
 }
 
-// transformFn applies the bound graph to a shard and writes its
-// transformed examples; it emits the encoded job.TransformSummary.
+// analyzePassFn runs a later analysis pass over a shard, given the
+// transform's state; it emits the encoded job.PassSummary.
+type analyzePassFn struct {
+	Config Config
+	job    *job.Job
+}
+
+func (f *analyzePassFn) Setup() (err error) {
+	f.job, err = f.Config.prepare()
+	return err
+}
+
+func (f *analyzePassFn) ProcessElement(ctx context.Context, task []byte, state []byte, emit func([]byte)) error {
+	t, err := decodeTask(task)
+	if err != nil {
+		return err
+	}
+	sum, err := f.job.AnalyzePass(t, state)
+	if err != nil {
+		return err
+	}
+	data, err := json.Marshal(sum)
+	if err != nil {
+		return err
+	}
+	emit(data)
+	return nil
+}
+
+// finishPassFn merges a later pass's shard summaries and emits the next
+// state of the transform.
+type finishPassFn struct {
+	Config Config
+	job    *job.Job
+}
+
+func (f *finishPassFn) Setup() (err error) {
+	f.job, err = f.Config.prepare()
+	return err
+}
+
+func (f *finishPassFn) ProcessElement(ctx context.Context, _ int, summaries func(*[]byte) bool, state []byte, emit func([]byte)) error {
+	var parts []*job.PassSummary
+	var data []byte
+	for summaries(&data) {
+		s := &job.PassSummary{}
+		if err := json.Unmarshal(data, s); err != nil {
+			return fmt.Errorf("decoding a pass summary: %w", err)
+		}
+		parts = append(parts, s)
+	}
+	next, err := f.job.FinishPass(state, parts, f.Config.RunDir, f.Config.Version)
+	if err != nil {
+		return err
+	}
+	emit(next)
+	return nil
+}
+
+// transformFn applies the frozen graph (the transform's final state) to a
+// shard and writes its transformed examples; it emits the encoded
+// job.TransformSummary.
 type transformFn struct {
 	Config Config
 	job    *job.Job

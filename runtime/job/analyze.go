@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 
+	"github.com/tfxc/tfxc/codegen/tfgraph"
 	"github.com/tfxc/tfxc/runtime/batch"
 	"github.com/tfxc/tfxc/runtime/examplegen"
 	"github.com/tfxc/tfxc/runtime/stats"
@@ -62,7 +63,7 @@ func (j *Job) AnalyzeShard(t Task, runDir string) (*ShardSummary, error) {
 	var an *transform.Analyzers
 	if j.Template != nil {
 		var err error
-		if an, err = transform.NewAnalyzers(j.Template); err != nil {
+		if an, err = transform.NewAnalyzers(tfgraph.FirstPass(j.Template)); err != nil {
 			return nil, err
 		}
 	}

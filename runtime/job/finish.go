@@ -8,13 +8,10 @@ import (
 	"google.golang.org/protobuf/encoding/prototext"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/tfxc/tfxc/codegen/savedmodel"
 	"github.com/tfxc/tfxc/codegen/tfgraph"
-	"github.com/tfxc/tfxc/codegen/tfjs"
 	"github.com/tfxc/tfxc/internal/atomicdir"
 	"github.com/tfxc/tfxc/pb/tfmd"
 	"github.com/tfxc/tfxc/runtime/stats"
-	"github.com/tfxc/tfxc/runtime/transform"
 	"github.com/tfxc/tfxc/runtime/validate"
 )
 
@@ -32,9 +29,11 @@ type DataSummary struct {
 
 // Finish merges the shards' summaries in shard order and writes the
 // artifacts of the data stages under runDir: the statistics of each split,
-// the schema, the anomalies, and the transform graph with the analyzers'
-// results bound in. It returns the summary and the bound graph (nil
-// without a transform).
+// the schema, the anomalies, and, when one pass of analyzers is all the
+// transform needs, the transform graph with their results bound in. It
+// returns the summary and the transform's state (nil without a
+// transform), which FinishPass advances when more passes are needed and
+// NewTransformer takes once none is left.
 func (j *Job) Finish(parts []*ShardSummary, runDir string, version string) (*DataSummary, []byte, error) {
 	sort.Slice(parts, func(a, b int) bool { return parts[a].Index < parts[b].Index })
 	for i, p := range parts {
@@ -104,53 +103,29 @@ func (j *Job) Finish(parts []*ShardSummary, runDir string, version string) (*Dat
 		sum.Anomalies[split.Name] = validate.Describe(an)
 	}
 
-	// The analyzers, merged in shard order, bound into the graph.
-	var graph []byte
+	// The first pass's analyzers, merged in shard order, bound into the
+	// graph: the transform's state, the frozen graph when no later pass
+	// is needed.
+	var state []byte
 	if j.Template != nil {
-		acc, err := transform.NewAnalyzers(j.Template)
+		first := tfgraph.FirstPass(j.Template)
+		var encoded [][]byte
+		for _, p := range parts {
+			encoded = append(encoded, p.Analyzers)
+		}
+		results, err := mergeAnalyzers(first, encoded)
 		if err != nil {
 			return nil, nil, err
 		}
-		for i, p := range parts {
-			part := acc
-			if i > 0 {
-				if part, err = transform.NewAnalyzers(j.Template); err != nil {
-					return nil, nil, err
-				}
-			}
-			if err := part.UnmarshalBinary(p.Analyzers); err != nil {
-				return nil, nil, fmt.Errorf("analyzers of shard %d: %w", p.Index, err)
-			}
-			if i > 0 {
-				if err := acc.Merge(part); err != nil {
-					return nil, nil, err
-				}
-			}
-		}
-		results, err := acc.Results()
-		if err != nil {
+		if state, err = j.advance(j.Template, results, runDir, version); err != nil {
 			return nil, nil, err
-		}
-		g, err := tfgraph.Bind(j.Template, results)
-		if err != nil {
-			return nil, nil, fmt.Errorf("binding the analyzers' results: %w", err)
-		}
-		dir := filepath.Join(runDir, "transform_graph")
-		if err := savedmodel.Write(filepath.Join(dir, "saved_model"), savedmodel.FromTemplate(j.Template, g)); err != nil {
-			return nil, nil, fmt.Errorf("writing the transform SavedModel: %w", err)
-		}
-		if err := tfjs.Write(filepath.Join(dir, "tfjs"), &tfjs.Model{Graph: g, Initializers: j.Template.Initializers, ConvertedBy: "tfxc " + version}); err != nil {
-			return nil, nil, fmt.Errorf("writing the transform TF.js model: %w", err)
 		}
 		sum.Artifacts = append(sum.Artifacts, "transform_graph/saved_model/saved_model.pb", "transform_graph/tfjs/model.json")
-		if graph, err = deterministic.Marshal(g); err != nil {
-			return nil, nil, err
-		}
 	}
 	if err := writeJSON(filepath.Join(runDir, "data.json"), sum); err != nil {
 		return nil, nil, err
 	}
-	return sum, graph, nil
+	return sum, state, nil
 }
 
 var deterministic = proto.MarshalOptions{Deterministic: true}

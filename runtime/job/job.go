@@ -26,6 +26,7 @@ type Job struct {
 	features []stats.Feature
 	splitter examplegen.Splitter
 	analyze  int // index of the split the analyzers read
+	passes   int // passes of the analyzers over the analyzed split
 }
 
 // New prepares a plan to run.
@@ -58,6 +59,9 @@ func New(p *planner.Plan) (*Job, error) {
 			return nil, err
 		}
 		j.Template = t
+		if j.passes, err = countPasses(t); err != nil {
+			return nil, err
+		}
 	}
 	return j, nil
 }

@@ -20,6 +20,12 @@ import (
 // schema in ../shared.
 func taxiPlan(t testing.TB) *planner.Plan {
 	t.Helper()
+	return taxiPlanWith(t, func(s string) string { return s })
+}
+
+// taxiPlanWith compiles the taxi example, edited, against the real sample.
+func taxiPlanWith(t testing.TB, edit func(string) string) *planner.Plan {
+	t.Helper()
 	data := taxitest.Shared(t, "data/taxi/data.csv")
 	schemaPath := taxitest.Shared(t, "data/taxi/schema.pbtxt")
 	src, err := os.ReadFile("../../examples/taxi/taxi.tfxl")
@@ -27,7 +33,7 @@ func taxiPlan(t testing.TB) *planner.Plan {
 		t.Fatal(err)
 	}
 	text := strings.Replace(string(src), `csv("data/taxi.csv")`, `csv("`+data+`")`, 1)
-	text = strings.Replace(text, `schema "schema.pbtxt"`, `schema "`+schemaPath+`"`, 1)
+	text = edit(strings.Replace(text, `schema "schema.pbtxt"`, `schema "`+schemaPath+`"`, 1))
 	file := filepath.Join(t.TempDir(), "taxi.tfxl")
 	prog, diags := frontend.Check(file, []byte(text), frontend.Options{})
 	if diags.HasErrors() {
@@ -66,11 +72,24 @@ func runLocally(t testing.TB, p *planner.Plan, shardBytes int64, runDir string) 
 		}
 		parts = append(parts, s)
 	}
-	_, graph, err := j.Finish(parts, runDir, "test")
+	_, state, err := j.Finish(parts, runDir, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr, err := j.NewTransformer(graph)
+	for pass := 1; pass < j.Passes(); pass++ {
+		var later []*job.PassSummary
+		for _, task := range tasks {
+			s, err := j.AnalyzePass(task, state)
+			if err != nil {
+				t.Fatal(err)
+			}
+			later = append(later, s)
+		}
+		if state, err = j.FinishPass(state, later, runDir, "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tr, err := j.NewTransformer(state)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -300,5 +319,25 @@ transform {
 	}
 	if f := j.Failures(o); len(f) != 0 {
 		t.Errorf("on_anomaly warn, yet the run fails: %q", f)
+	}
+}
+
+// TestTwoPasses runs a transform whose tfidf reads a vocabulary's ids: a
+// second pass over the training split, after which the graph is frozen,
+// written and applied to every row.
+func TestTwoPasses(t *testing.T) {
+	p2 := taxiPlanWith(t, func(s string) string {
+		return strings.Replace(s, "transform {", "transform {\n    words_xf = tfidf(vocabulary(tokenize(payment_type), top_k: 5))", 1)
+	})
+	dir := t.TempDir()
+	j, o := runLocally(t, p2, 1<<20, dir)
+	if j.Passes() != 2 {
+		t.Errorf("%d passes, want 2", j.Passes())
+	}
+	if o.Transform.Rows["train"]+o.Transform.Rows["eval"] != 15002 {
+		t.Errorf("transformed %v", o.Transform.Rows)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "transform_graph", "tfjs", "model.json")); err != nil {
+		t.Error(err)
 	}
 }

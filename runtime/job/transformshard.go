@@ -4,9 +4,6 @@ import (
 	"fmt"
 	"path/filepath"
 
-	"google.golang.org/protobuf/proto"
-
-	tfpb "github.com/tfxc/tfxc/pb/tf"
 	"github.com/tfxc/tfxc/runtime/batch"
 	"github.com/tfxc/tfxc/runtime/examplegen"
 	"github.com/tfxc/tfxc/runtime/graph"
@@ -21,16 +18,21 @@ type Transformer struct {
 	fetches []string // the outputs, then the lengths of list outputs
 }
 
-// NewTransformer compiles the bound graph (what Finish returned).
-func (j *Job) NewTransformer(bound []byte) (*Transformer, error) {
+// NewTransformer compiles the bound graph: the transform's state once
+// every analysis pass has run (what Finish, or the last FinishPass,
+// returned).
+func (j *Job) NewTransformer(state []byte) (*Transformer, error) {
 	if j.Template == nil {
 		return nil, fmt.Errorf("the plan has no transform")
 	}
-	g := &tfpb.GraphDef{}
-	if err := proto.Unmarshal(bound, g); err != nil {
-		return nil, fmt.Errorf("decoding the bound transform graph: %w", err)
+	bound, err := decodeState(state)
+	if err != nil {
+		return nil, err
 	}
-	exe, err := graph.Compile(g, j.Template.Initializers...)
+	if len(bound.Analyzers) > 0 {
+		return nil, fmt.Errorf("the transform still has %d analyzers to run", len(bound.Analyzers))
+	}
+	exe, err := graph.Compile(bound.Graph, j.Template.Initializers...)
 	if err != nil {
 		return nil, fmt.Errorf("compiling the bound transform graph: %w", err)
 	}
