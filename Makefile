@@ -62,6 +62,8 @@ fuzz:
 	$(GO) test ./frontend -run '^$$' -fuzz '^FuzzCheck$$'  -fuzztime 40000x
 	$(GO) test ./schema   -run '^$$' -fuzz '^FuzzParse$$'  -fuzztime 100000x
 	$(GO) test ./format   -run '^$$' -fuzz '^FuzzFormat$$' -fuzztime 30000x
+	$(GO) test ./runtime/examplegen -run '^$$' -fuzz '^FuzzParse$$'   -fuzztime 20000x
+	$(GO) test ./runtime/examplegen -run '^$$' -fuzz '^FuzzReadCSV$$' -fuzztime 3000x
 
 bench:
 	$(GO) test ./frontend ./parser -run '^$$' -bench . -benchmem
