@@ -13,6 +13,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime/pprof"
 
 	"github.com/tfxc/tfxc/planner"
 	"github.com/tfxc/tfxc/runtime/job"
@@ -21,9 +22,22 @@ import (
 func main() {
 	planPath := flag.String("plan", "", "the plan `FILE` (tfxc plan --format json)")
 	out := flag.String("out", "", "the artifact `DIR`")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile to `FILE`")
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "baseline: %v\n", err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	if err := run(*planPath, *out); err != nil {
 		fmt.Fprintf(os.Stderr, "baseline: %v\n", err)
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }
