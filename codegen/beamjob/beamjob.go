@@ -84,7 +84,7 @@ func Build(s beam.Scope, cfg Config, tasks []job.Task) error {
 
 	summaries := beam.ParDo(s.Scope("analyze"), &analyzeFn{Config: cfg}, shards)
 	grouped := beam.GroupByKey(s, beam.AddFixedKey(s, summaries))
-	graph := beam.ParDo(s.Scope("finish"), &finishFn{Config: cfg}, grouped)
+	state := beam.ParDo(s.Scope("finish"), &finishFn{Config: cfg}, grouped)
 	if p.Transform == nil {
 		return nil
 	}
@@ -96,10 +96,10 @@ func Build(s beam.Scope, cfg Config, tasks []job.Task) error {
 	}
 	for pass := 1; pass < j.Passes(); pass++ {
 		scope := s.Scope(fmt.Sprintf("analyze pass %d", pass+1))
-		parts := beam.ParDo(scope, &analyzePassFn{Config: cfg}, shards, beam.SideInput{Input: graph})
-		graph = beam.ParDo(scope, &finishPassFn{Config: cfg}, beam.GroupByKey(scope, beam.AddFixedKey(scope, parts)), beam.SideInput{Input: graph})
+		parts := beam.ParDo(scope, &analyzePassFn{Config: cfg}, shards, beam.SideInput{Input: state})
+		state = beam.ParDo(scope, &finishPassFn{Config: cfg}, beam.GroupByKey(scope, beam.AddFixedKey(scope, parts)), beam.SideInput{Input: state})
 	}
-	transformed := beam.ParDo(s.Scope("transform"), &transformFn{Config: cfg}, shards, beam.SideInput{Input: graph})
+	transformed := beam.ParDo(s.Scope("transform"), &transformFn{Config: cfg}, shards, beam.SideInput{Input: state})
 	beam.ParDo0(s.Scope("report"), &reportFn{Config: cfg}, beam.GroupByKey(s, beam.AddFixedKey(s, transformed)))
 	return nil
 }
@@ -181,11 +181,11 @@ func (f *finishFn) ProcessElement(ctx context.Context, _ int, summaries func(*[]
 		}
 		parts = append(parts, s)
 	}
-	_, graph, err := f.job.Finish(parts, f.Config.RunDir, f.Config.Version)
+	_, state, err := f.job.Finish(parts, f.Config.RunDir, f.Config.Version)
 	if err != nil {
 		return err
 	}
-	emit(graph)
+	emit(state)
 	return nil
 }
 
@@ -256,7 +256,7 @@ type transformFn struct {
 	job    *job.Job
 
 	mu    sync.Mutex
-	graph string // the bound graph the transformer was compiled from
+	state string // the transform state the transformer was compiled from
 	tr    *job.Transformer
 }
 
@@ -265,27 +265,27 @@ func (f *transformFn) Setup() (err error) {
 	return err
 }
 
-// transformer compiles the bound graph once per DoFn instance.
-func (f *transformFn) transformer(graph []byte) (*job.Transformer, error) {
+// transformer compiles the frozen graph once per DoFn instance.
+func (f *transformFn) transformer(state []byte) (*job.Transformer, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.tr != nil && f.graph == string(graph) {
+	if f.tr != nil && f.state == string(state) {
 		return f.tr, nil
 	}
-	tr, err := f.job.NewTransformer(graph)
+	tr, err := f.job.NewTransformer(state)
 	if err != nil {
 		return nil, err
 	}
-	f.tr, f.graph = tr, string(graph)
+	f.tr, f.state = tr, string(state)
 	return tr, nil
 }
 
-func (f *transformFn) ProcessElement(ctx context.Context, task []byte, graph []byte, emit func([]byte)) error {
+func (f *transformFn) ProcessElement(ctx context.Context, task []byte, state []byte, emit func([]byte)) error {
 	t, err := decodeTask(task)
 	if err != nil {
 		return err
 	}
-	tr, err := f.transformer(graph)
+	tr, err := f.transformer(state)
 	if err != nil {
 		return err
 	}
