@@ -85,6 +85,11 @@ var kernels = map[string]kernel{
 	"TopKV2":        topKV2,
 	"Where":         where,
 	"Slice":         sliceOp,
+
+	// The model layers of a serving graph (nn.go).
+	"OneHot":  oneHot,
+	"BiasAdd": biasAdd,
+	"Relu":    unaryFloat(func(x float64) float64 { return max(x, 0) }),
 }
 
 func init() {
