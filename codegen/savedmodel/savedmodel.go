@@ -138,3 +138,17 @@ func FromTemplate(t *tfgraph.Template, g *tfpb.GraphDef) *Model {
 		Signatures:   map[string]Signature{"serving_default": sig, "transform_features": sig},
 	}
 }
+
+// ForServing describes a serving graph (a bound transform followed by a
+// model, see tfgraph.Serving) for Write: serving_default takes the raw
+// features and gives the prediction; transform_features gives the
+// transform's outputs from the same inputs, as TFX's serving models do.
+func ForServing(t *tfgraph.Template, g *tfpb.GraphDef) *Model {
+	m := FromTemplate(t, g)
+	transform := m.Signatures["transform_features"]
+	serving := Signature{Inputs: transform.Inputs, Outputs: []Tensor{
+		{Key: tfgraph.PredictionNode, Node: tfgraph.PredictionNode, DType: tfpb.DataType_DT_FLOAT, Shape: []int64{-1}},
+	}}
+	m.Signatures = map[string]Signature{"serving_default": serving, "transform_features": transform}
+	return m
+}

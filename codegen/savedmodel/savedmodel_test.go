@@ -10,6 +10,7 @@ import (
 
 	"github.com/tfxc/tfxc/codegen/opreg"
 	"github.com/tfxc/tfxc/codegen/savedmodel"
+	"github.com/tfxc/tfxc/codegen/tfgraph"
 	"github.com/tfxc/tfxc/internal/taxitest"
 	tfpb "github.com/tfxc/tfxc/pb/tf"
 )
@@ -66,5 +67,34 @@ func TestTaxiSavedModel(t *testing.T) {
 	}
 	if err := reg.Validate(mg.GetGraphDef()); err != nil {
 		t.Errorf("the SavedModel's graph is not valid TensorFlow: %v", err)
+	}
+}
+
+func TestServingSavedModel(t *testing.T) {
+	tmpl, g := taxitest.Bound(t)
+	m := &tfgraph.Model{
+		Inputs: []tfgraph.ModelInput{{Output: "fare_xf", Kind: tfgraph.Numeric, Width: 1}, {Output: "hour_xf", Kind: tfgraph.OneHot, Width: 24}},
+		Layers: []tfgraph.Layer{{In: 25, Out: 1, W: make([]float32, 25), B: []float32{0}, Activation: "sigmoid"}},
+	}
+	sg, err := tfgraph.Serving(tmpl, g, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sm, err := savedmodel.Build(savedmodel.ForServing(tmpl, sg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sig := sm.GetMetaGraphs()[0].GetSignatureDef()["serving_default"]
+	if out := sig.GetOutputs(); len(out) != 1 || out["prediction"].GetName() != "prediction:0" {
+		t.Errorf("serving_default outputs %v", out)
+	}
+	if _, ok := sig.GetInputs()["fare"]; !ok {
+		t.Error("serving_default does not take fare")
+	}
+	if _, leak := sig.GetInputs()["tips"]; leak {
+		t.Error("serving_default takes tips, which is absent at serving time")
+	}
+	if tf := sm.GetMetaGraphs()[0].GetSignatureDef()["transform_features"]; len(tf.GetOutputs()) != len(tmpl.Outputs) {
+		t.Errorf("transform_features has %d outputs", len(tf.GetOutputs()))
 	}
 }
