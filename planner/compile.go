@@ -82,6 +82,17 @@ func Compile(prog *lang.Program, file string) (*Plan, error) {
 			return nil, fmt.Errorf("encoding the transform graph: %w", err)
 		}
 		p.Transform = &Transform{Graph: g, Inputs: t.Inputs, Outputs: t.Outputs, Analyzers: t.Analyzers, Initializers: t.Initializers}
+		lt, err := tfgraph.LowerLabel(prog)
+		if err != nil {
+			return nil, fmt.Errorf("lowering the label: %w", err)
+		}
+		if lt != nil {
+			lg, err := deterministic.Marshal(lt.Graph)
+			if err != nil {
+				return nil, fmt.Errorf("encoding the label graph: %w", err)
+			}
+			p.Label = &Transform{Graph: lg, Inputs: lt.Inputs, Outputs: lt.Outputs}
+		}
 	}
 	if err := p.addStages(); err != nil {
 		return nil, err
@@ -182,7 +193,7 @@ func (p *Plan) addStages() error {
 		return err
 	}
 	for _, s := range p.Examples.Splits {
-		if err := add("transform/"+s.Name, TransformStage, s.Name, s.Name, []string{"transformed/" + s.Name + "/part-*.tfrecord"}, "examples", "analyze"); err != nil {
+		if err := add("transform/"+s.Name, TransformStage, s.Name, []any{s.Name, p.Label}, []string{"transformed/" + s.Name + "/part-*.tfrecord"}, "examples", "analyze"); err != nil {
 			return err
 		}
 	}

@@ -40,6 +40,10 @@ type Plan struct {
 	AnalyzeSplit string
 	// Transform is the lowered transform block; nil without one.
 	Transform *Transform `json:",omitempty"`
+	// Label is the lowered label, a graph apart from the transform (it
+	// may read features absent at serving time); nil without a label.
+	// The Transform stage writes it into the transformed examples.
+	Label *Transform `json:",omitempty"`
 	Stages    []Stage
 }
 

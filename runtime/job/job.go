@@ -10,6 +10,7 @@ import (
 	"github.com/tfxc/tfxc/planner"
 	"github.com/tfxc/tfxc/runtime/batch"
 	"github.com/tfxc/tfxc/runtime/examplegen"
+	"github.com/tfxc/tfxc/runtime/transform"
 	"github.com/tfxc/tfxc/runtime/stats"
 )
 
@@ -22,6 +23,10 @@ const BatchRows = 4096
 type Job struct {
 	Plan     *planner.Plan
 	Template *tfgraph.Template // nil without a transform block
+	// Label is the label's graph template; nil without a label (or a
+	// transform). Its output is written beside the transform's.
+	Label *tfgraph.Template
+
 	columns  []examplegen.Column
 	features []stats.Feature
 	splitter examplegen.Splitter
@@ -59,6 +64,11 @@ func New(p *planner.Plan) (*Job, error) {
 			return nil, err
 		}
 		j.Template = t
+		if p.Label != nil {
+			if j.Label, err = p.Label.Template(); err != nil {
+				return nil, err
+			}
+		}
 		if j.passes, err = countPasses(t); err != nil {
 			return nil, err
 		}
@@ -100,6 +110,30 @@ func (j *Job) eachSplit(b *batch.Batch, fn func(split int, part *batch.Batch) er
 		}
 	}
 	return nil
+}
+
+// unfeedable lists the rows of b that the transform graph, or the label
+// graph, cannot take, each once with its first reason.
+func (j *Job) unfeedable(b *batch.Batch) ([]transform.RowError, error) {
+	bad, err := transform.Unfeedable(b, j.Template.Inputs)
+	if err != nil || j.Label == nil {
+		return bad, err
+	}
+	more, err := transform.Unfeedable(b, j.Label.Inputs)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[int]bool{}
+	for _, e := range bad {
+		seen[e.Row] = true
+	}
+	for _, e := range more {
+		if !seen[e.Row] {
+			e.Reason = "the label: " + e.Reason
+			bad = append(bad, e)
+		}
+	}
+	return bad, nil
 }
 
 // Splits is the number of splits.

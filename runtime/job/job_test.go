@@ -147,6 +147,36 @@ func TestTaxiDataStages(t *testing.T) {
 	if len(parts) != o.Data.Shards {
 		t.Errorf("%d train shards written for %d input shards", len(parts), o.Data.Shards)
 	}
+	// The label is written beside the transform's outputs, 0 or 1.
+	f, err := os.Open(parts[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var records [][]byte
+	r := tfrecord.NewReader(f)
+	for {
+		rec, err := r.Next()
+		if err != nil {
+			break
+		}
+		records = append(records, append([]byte(nil), rec...))
+	}
+	f.Close()
+	labels, err := examplegen.FromExamples(records, []examplegen.Column{{Name: "big_tipper", Kind: batch.Int}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := map[int64]int{}
+	for r := range labels.Rows() {
+		c := labels.Columns[0]
+		if c.Missing[r] || c.Len(r) != 1 {
+			t.Fatalf("example %d has no label", r)
+		}
+		counts[c.Ints[c.Offsets[r]]]++
+	}
+	if len(records) == 0 || counts[0] == 0 || counts[1] == 0 || counts[0]+counts[1] != len(records) {
+		t.Errorf("labels %v over %d examples", counts, len(records))
+	}
 	if f := j.Failures(o); len(f) != 1 || !strings.Contains(f[0], "anomalies") {
 		t.Errorf("failures %q, want the anomalies", f)
 	}

@@ -15,7 +15,8 @@ import (
 type Transformer struct {
 	job     *Job
 	exe     *graph.Executable
-	fetches []string // the outputs, then the lengths of list outputs
+	fetches []string          // the outputs, then the lengths of list outputs
+	label   *graph.Executable // the label graph; nil without a label
 }
 
 // NewTransformer compiles the bound graph: the transform's state once
@@ -37,6 +38,11 @@ func (j *Job) NewTransformer(state []byte) (*Transformer, error) {
 		return nil, fmt.Errorf("compiling the bound transform graph: %w", err)
 	}
 	t := &Transformer{job: j, exe: exe}
+	if j.Label != nil {
+		if t.label, err = graph.Compile(j.Label.Graph); err != nil {
+			return nil, fmt.Errorf("compiling the label graph: %w", err)
+		}
+	}
 	for _, o := range j.Template.Outputs {
 		t.fetches = append(t.fetches, o.Name)
 	}
@@ -84,7 +90,7 @@ func (t *Transformer) TransformShard(task Task, runDir string) (*TransformSummar
 	var quarantined []examplegen.BadRow
 	_, err := j.read(task, func(b *batch.Batch) error {
 		return j.eachSplit(b, func(s int, part *batch.Batch) error {
-			bad, err := transform.Unfeedable(part, j.Template.Inputs)
+			bad, err := j.unfeedable(part)
 			if err != nil {
 				return err
 			}
@@ -138,7 +144,24 @@ func (t *Transformer) apply(b *batch.Batch) (*batch.Batch, error) {
 	if err != nil {
 		return nil, err
 	}
-	return OutputBatch(t.job.Template.Outputs, vals, b.Rows())
+	out, err := OutputBatch(t.job.Template.Outputs, vals, b.Rows())
+	if err != nil || t.label == nil {
+		return out, err
+	}
+	// The label, from its own graph, becomes one more feature.
+	lt := t.job.Label
+	if feeds, err = transform.BatchFeeds(b, lt.Inputs); err != nil {
+		return nil, err
+	}
+	if vals, err = t.label.Run(feeds, lt.Outputs[0].Name); err != nil {
+		return nil, fmt.Errorf("computing the label: %w", err)
+	}
+	label, err := OutputBatch(lt.Outputs, vals, b.Rows())
+	if err != nil {
+		return nil, err
+	}
+	out.Columns = append(out.Columns, label.Columns...)
+	return out, nil
 }
 
 // lineOf is the source line of row r, 0 when unknown.
