@@ -43,8 +43,8 @@ type Plan struct {
 	// Label is the lowered label, a graph apart from the transform (it
 	// may read features absent at serving time); nil without a label.
 	// The Transform stage writes it into the transformed examples.
-	Label *Transform `json:",omitempty"`
-	Stages    []Stage
+	Label  *Transform `json:",omitempty"`
+	Stages []Stage
 }
 
 // Examples says where the examples are and how they split.

@@ -10,8 +10,8 @@ import (
 	"github.com/tfxc/tfxc/planner"
 	"github.com/tfxc/tfxc/runtime/batch"
 	"github.com/tfxc/tfxc/runtime/examplegen"
-	"github.com/tfxc/tfxc/runtime/transform"
 	"github.com/tfxc/tfxc/runtime/stats"
+	"github.com/tfxc/tfxc/runtime/transform"
 )
 
 // BatchRows is the number of rows read into one batch.
