@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/tfxc/tfxc/codegen/tfgraph"
 )
 
 // WriteText prints the plan for a reader: the source, the splits, the
@@ -35,7 +37,13 @@ func (p *Plan) WriteText(w io.Writer) error {
 		}
 	}
 	if t := p.Transform; t != nil {
-		fmt.Fprintf(&b, "\none full pass over %s: %d analyzers\n", p.AnalyzeSplit, len(t.Analyzers))
+		passes := "one full pass"
+		if tmpl, err := t.Template(); err == nil {
+			if n, err := tfgraph.Passes(tmpl); err == nil && n > 1 {
+				passes = fmt.Sprintf("%d full passes", n)
+			}
+		}
+		fmt.Fprintf(&b, "\n%s over %s: %d analyzers\n", passes, p.AnalyzeSplit, len(t.Analyzers))
 		for _, a := range t.Analyzers {
 			fmt.Fprintf(&b, "  %-28s %s\n", a.ID, a.Kind)
 		}

@@ -281,3 +281,29 @@ func parseInts(v any) ([]int64, error) {
 	}
 	return out, nil
 }
+
+// Passes is the number of passes over the data t's analyzers need: 1,
+// plus one per level of analyzers that read other analyzers' results.
+func Passes(t *Template) (int, error) {
+	n := 0
+	for len(t.Analyzers) > 0 {
+		first := FirstPass(t)
+		if len(first.Analyzers) == 0 {
+			return 0, fmt.Errorf("the transform's analyzers read each other's results")
+		}
+		ran := map[*Analyzer]bool{}
+		for _, a := range first.Analyzers {
+			ran[a] = true
+		}
+		rest := *t
+		rest.Analyzers = nil
+		for _, a := range t.Analyzers {
+			if !ran[a] {
+				rest.Analyzers = append(rest.Analyzers, a)
+			}
+		}
+		t = &rest
+		n++
+	}
+	return max(n, 1), nil
+}

@@ -69,7 +69,7 @@ func New(p *planner.Plan) (*Job, error) {
 				return nil, err
 			}
 		}
-		if j.passes, err = countPasses(t); err != nil {
+		if j.passes, err = tfgraph.Passes(t); err != nil {
 			return nil, err
 		}
 	}

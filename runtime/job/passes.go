@@ -20,31 +20,6 @@ import (
 // the analyzers still to run. When none is left, the state is the frozen
 // graph.
 
-// countPasses is the number of passes over the data t's analyzers need.
-func countPasses(t *tfgraph.Template) (int, error) {
-	n := 0
-	for len(t.Analyzers) > 0 {
-		first := tfgraph.FirstPass(t)
-		if len(first.Analyzers) == 0 {
-			return 0, fmt.Errorf("the transform's analyzers read each other's results")
-		}
-		ran := map[*tfgraph.Analyzer]bool{}
-		for _, a := range first.Analyzers {
-			ran[a] = true
-		}
-		rest := *t
-		rest.Analyzers = nil
-		for _, a := range t.Analyzers {
-			if !ran[a] {
-				rest.Analyzers = append(rest.Analyzers, a)
-			}
-		}
-		t = &rest
-		n++
-	}
-	return max(n, 1), nil
-}
-
 // Passes is the number of passes over the analyzed split: 0 without a
 // transform, else 1 plus one per level of analyzers reading analyzers.
 func (j *Job) Passes() int { return j.passes }
