@@ -80,7 +80,7 @@ func (t *Transformer) TransformShard(task Task, runDir string) (*TransformSummar
 	}
 	for s, split := range j.Plan.Examples.Splits {
 		dir := filepath.Join(runDir, "transformed", split.Name)
-		w, err := examplegen.NewShardWriter(dir, fmt.Sprintf("part-%05d-of-%05d.tfrecord", task.Index, task.Count))
+		w, err := examplegen.NewShardWriter(dir, examplegen.ShardName(task.Index, task.Count))
 		if err != nil {
 			abort()
 			return nil, err
