@@ -47,16 +47,29 @@ func readJSON(path string, v any) error {
 	return nil
 }
 
+// quarantined counts the records quarantined by reason, while reading
+// and by the transform.
+func (o *Outcome) quarantined() map[string]int64 {
+	out := map[string]int64{}
+	for r, n := range o.Data.Bad {
+		out[r] += n
+	}
+	if o.Transform != nil {
+		for r, n := range o.Transform.Bad {
+			out[r] += n
+		}
+	}
+	return out
+}
+
 // Failures lists why the run fails by the pipeline's own rules: more bad
 // records than examples.max_bad_rows allows (0 by default), and anomalies
 // when on_anomaly is "fail" (the default). Empty when the run passes.
 func (j *Job) Failures(o *Outcome) []string {
 	var out []string
-	bad := o.Data.BadTotal
-	if o.Transform != nil {
-		for _, n := range o.Transform.Bad {
-			bad += n
-		}
+	var bad int64
+	for _, n := range o.quarantined() {
+		bad += n
 	}
 	if max := j.Plan.Examples.MaxBadRows; bad > max {
 		out = append(out, fmt.Sprintf("%d records were quarantined, more than max_bad_rows %d allows (see %s)", bad, max, filepath.Join(o.RunDir, "quarantine")))
@@ -85,15 +98,7 @@ func (j *Job) WriteSummary(w io.Writer, o *Outcome, wall time.Duration) error {
 		parts = append(parts, fmt.Sprintf("%s %d", s.Name, d.Rows[s.Name]))
 	}
 	fmt.Fprintf(&b, "examples   %d rows in %d shards: %s\n", total, d.Shards, strings.Join(parts, ", "))
-	quarantined := map[string]int64{}
-	for r, n := range d.Bad {
-		quarantined[r] += n
-	}
-	if o.Transform != nil {
-		for r, n := range o.Transform.Bad {
-			quarantined[r] += n
-		}
-	}
+	quarantined := o.quarantined()
 	if len(quarantined) == 0 {
 		b.WriteString("quarantine none\n")
 	} else {
