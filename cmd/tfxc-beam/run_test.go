@@ -37,14 +37,8 @@ func install(t *testing.T) string {
 // schema.
 func sharedTaxi(t *testing.T) string {
 	t.Helper()
-	src, err := os.ReadFile("../../examples/taxi/taxi.tfxl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := strings.Replace(string(src), `csv("data/taxi.csv")`, `csv("`+taxitest.Shared(t, "data/taxi/data.csv")+`")`, 1)
-	text = strings.Replace(text, `schema "schema.pbtxt"`, `schema "`+taxitest.Shared(t, "data/taxi/schema.pbtxt")+`"`, 1)
 	file := filepath.Join(t.TempDir(), "taxi.tfxl")
-	if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
+	if err := os.WriteFile(file, []byte(taxitest.SharedSource(t)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return file

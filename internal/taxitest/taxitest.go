@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/tfxc/tfxc/codegen/tfgraph"
@@ -135,4 +136,17 @@ func (f *Fitted) OutputNames() []string {
 		names = append(names, o.Name)
 	}
 	return names
+}
+
+// SharedSource returns the text of examples/taxi/taxi.tfxl rewritten to
+// read the real sample and its schema in ../shared (by absolute path), for
+// tests that run the pipeline on it.
+func SharedSource(t testing.TB) string {
+	t.Helper()
+	src, err := os.ReadFile(filepath.Join(root(), "examples", "taxi", "taxi.tfxl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Replace(string(src), `csv("data/taxi.csv")`, `csv("`+Shared(t, "data/taxi/data.csv")+`")`, 1)
+	return strings.Replace(text, `schema "schema.pbtxt"`, `schema "`+Shared(t, "data/taxi/schema.pbtxt")+`"`, 1)
 }

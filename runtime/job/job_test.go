@@ -1,6 +1,7 @@
 package job_test
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -26,14 +27,7 @@ func taxiPlan(t testing.TB) *planner.Plan {
 // taxiPlanWith compiles the taxi example, edited, against the real sample.
 func taxiPlanWith(t testing.TB, edit func(string) string) *planner.Plan {
 	t.Helper()
-	data := taxitest.Shared(t, "data/taxi/data.csv")
-	schemaPath := taxitest.Shared(t, "data/taxi/schema.pbtxt")
-	src, err := os.ReadFile("../../examples/taxi/taxi.tfxl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := strings.Replace(string(src), `csv("data/taxi.csv")`, `csv("`+data+`")`, 1)
-	text = edit(strings.Replace(text, `schema "schema.pbtxt"`, `schema "`+schemaPath+`"`, 1))
+	text := edit(taxitest.SharedSource(t))
 	file := filepath.Join(t.TempDir(), "taxi.tfxl")
 	prog, diags := frontend.Check(file, []byte(text), frontend.Options{})
 	if diags.HasErrors() {
@@ -156,8 +150,11 @@ func TestTaxiDataStages(t *testing.T) {
 	r := tfrecord.NewReader(f)
 	for {
 		rec, err := r.Next()
-		if err != nil {
+		if err == io.EOF {
 			break
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", parts[0], err)
 		}
 		records = append(records, append([]byte(nil), rec...))
 	}
