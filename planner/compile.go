@@ -94,6 +94,9 @@ func Compile(prog *lang.Program, file string) (*Plan, error) {
 			p.Label = &Transform{Graph: lg, Inputs: lt.Inputs, Outputs: lt.Outputs}
 		}
 	}
+	if err := p.compileModel(prog, dir); err != nil {
+		return nil, err
+	}
 	if err := p.addStages(); err != nil {
 		return nil, err
 	}
@@ -197,5 +200,38 @@ func (p *Plan) addStages() error {
 			return err
 		}
 	}
+	if p.Model == nil {
+		return nil
+	}
+	if err := add("train", Trainer, p.AnalyzeSplit, p.Model, []string{"model/saved_model/saved_model.pb", "model/tfjs/model.json", "model/training.json"}, "transform/"+p.AnalyzeSplit, "analyze"); err != nil {
+		return err
+	}
+	if p.Evaluate == nil && len(p.Pushes) == 0 {
+		return nil
+	}
+	eval := p.evalSplit()
+	if err := add("evaluate", Evaluator, eval, []any{eval, p.Evaluate, p.Pushes}, []string{"evaluation/metrics.json", "evaluation/blessing.json"}, "examples", "train"); err != nil {
+		return err
+	}
+	for i, push := range p.Pushes {
+		if err := add(fmt.Sprintf("push/%d", i), Pusher, "", push, []string{fmt.Sprintf("push/%d.json", i)}, "train", "evaluate"); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// evalSplit is the split the Evaluator reads: eval when declared, else
+// the last split that is not the analyzed one.
+func (p *Plan) evalSplit() string {
+	name := p.AnalyzeSplit
+	for _, s := range p.Examples.Splits {
+		if s.Name == "eval" {
+			return "eval"
+		}
+		if s.Name != p.AnalyzeSplit {
+			name = s.Name
+		}
+	}
+	return name
 }

@@ -21,7 +21,7 @@ import (
 )
 
 // Format is the version of the plan's encoding.
-const Format = 1
+const Format = 2
 
 // Plan is a compiled pipeline.
 type Plan struct {
@@ -43,8 +43,13 @@ type Plan struct {
 	// Label is the lowered label, a graph apart from the transform (it
 	// may read features absent at serving time); nil without a label.
 	// The Transform stage writes it into the transformed examples.
-	Label  *Transform `json:",omitempty"`
-	Stages []Stage
+	Label *Transform `json:",omitempty"`
+	// Model is the model to train, Evaluate how to evaluate it and Pushes
+	// where a blessed model goes; nil (empty) without them.
+	Model    *Model    `json:",omitempty"`
+	Evaluate *Evaluate `json:",omitempty"`
+	Pushes   []Push    `json:",omitempty"`
+	Stages   []Stage
 }
 
 // Examples says where the examples are and how they split.
@@ -131,6 +136,9 @@ const (
 	ExampleValidator StageKind = "ExampleValidator"
 	Analyze          StageKind = "Analyze"
 	TransformStage   StageKind = "Transform"
+	Trainer          StageKind = "Trainer"
+	Evaluator        StageKind = "Evaluator"
+	Pusher           StageKind = "Pusher"
 )
 
 // Marshal encodes a plan as indented JSON.

@@ -2,14 +2,17 @@ package planner_test
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/protobuf/testing/protocmp"
 
+	"github.com/tfxc/tfxc/codegen/tfgraph"
 	"github.com/tfxc/tfxc/frontend"
 	"github.com/tfxc/tfxc/planner"
 )
@@ -38,13 +41,24 @@ func TestTaxiPlan(t *testing.T) {
 	for _, s := range p.Stages {
 		ids = append(ids, s.ID)
 	}
-	want := []string{"examples", "statistics/train", "statistics/eval", "schema", "validate/train", "validate/eval", "analyze", "transform/train", "transform/eval"}
+	want := []string{"examples", "statistics/train", "statistics/eval", "schema", "validate/train", "validate/eval", "analyze", "transform/train", "transform/eval", "train", "evaluate", "push/0"}
 	if diff := cmp.Diff(want, ids); diff != "" {
 		t.Errorf("stages (-want +got):\n%s", diff)
 	}
 	abs, _ := filepath.Abs("../examples/taxi/data/taxi.csv")
 	if p.Examples.Paths[0] != abs || p.AnalyzeSplit != "train" || p.Schema == nil {
 		t.Errorf("examples %v, analyze split %q, schema %d bytes", p.Examples.Paths, p.AnalyzeSplit, len(p.Schema))
+	}
+	if m := p.Model; m == nil || m.Family != "dnn" || m.Label != "big_tipper" || m.LabelKind != "binary" || len(m.Inputs) != 14 ||
+		m.Steps != 1000 || m.Batch != 40 || m.LearningRate != 0.001 || m.Activation != "relu" || !slices.Equal(m.Hidden, []int{100, 70, 48, 34}) {
+		t.Errorf("model %+v", m)
+	} else if in := m.Inputs[3]; in.Kind != tfgraph.OneHot || in.Width != 1010 {
+		t.Errorf("model input %+v, want payment_type_xf one-hot of 1010", in)
+	}
+	if len(p.Pushes) != 1 || len(p.Pushes[0].Criteria) != 2 || !p.Pushes[0].Criteria[1].Bound.UsesBaseline() || p.Pushes[0].Criteria[0].Bound.UsesBaseline() {
+		t.Errorf("pushes %+v", p.Pushes)
+	} else if c := p.Pushes[0].Criteria[1]; c.Bound.Eval(func(string) float64 { return 0.5 }) != 0.5-1e-10 || c.Op != ">=" || c.Metric != "binary_accuracy" {
+		t.Errorf("criterion %+v", c)
 	}
 	if len(p.Transform.Outputs) != 14 {
 		t.Errorf("%d transform outputs, want 14", len(p.Transform.Outputs))
@@ -85,7 +99,7 @@ func TestTaxiPlan(t *testing.T) {
 	}
 
 	// Another format is refused.
-	if _, err := planner.Unmarshal(bytes.Replace(data, []byte(`"Format": 1`), []byte(`"Format": 99`), 1)); err == nil || !strings.Contains(err.Error(), "format 99") {
+	if _, err := planner.Unmarshal(bytes.Replace(data, []byte(fmt.Sprintf(`"Format": %d`, planner.Format)), []byte(`"Format": 99`), 1)); err == nil || !strings.Contains(err.Error(), "format 99") {
 		t.Errorf("a plan of format 99 gave %v", err)
 	}
 
@@ -95,7 +109,8 @@ func TestTaxiPlan(t *testing.T) {
 	for i, s := range p.Stages {
 		c := changed.Stages[i]
 		moved := s.Fingerprint != c.Fingerprint
-		if wantMoved := s.Kind == planner.Analyze || s.Kind == planner.TransformStage; moved != wantMoved {
+		downstream := s.Kind == planner.Analyze || s.Kind == planner.TransformStage || s.Kind == planner.Trainer || s.Kind == planner.Evaluator || s.Kind == planner.Pusher
+		if wantMoved := downstream; moved != wantMoved {
 			t.Errorf("stage %s: fingerprint changed %v, want %v", s.ID, moved, wantMoved)
 		}
 	}

@@ -33,7 +33,7 @@ type Layer struct {
 	In, Out    int
 	W          []float32 // In×Out, row-major
 	B          []float32 // Out
-	Activation string    // "relu", "sigmoid" or "" (none)
+	Activation string    // "relu", "sigmoid", "tanh" or "" (none)
 }
 
 // Model is a trained model as the serving graph computes it.
@@ -49,7 +49,7 @@ const PredictionNode = "prediction"
 // Serving appends a model to a bound transform graph: the model's inputs
 // are assembled from the transform's outputs (numbers cast to float,
 // categories one-hot, vectors as they are) into one matrix, which runs
-// through the layers (MatMul, BiasAdd, Relu or Sigmoid) with the trained
+// through the layers (MatMul, BiasAdd, then Relu, Tanh or Sigmoid) with the trained
 // weights as constants. The result has one more output, PredictionNode, a
 // float per example; the placeholders stay those of the transform, so the
 // serving graph takes raw features and nothing the serving environment
@@ -125,6 +125,8 @@ func Serving(t *Template, bound *tfpb.GraphDef, m *Model) (*tfpb.GraphDef, error
 			x = b.op(scope+"/Relu", "Relu", map[string]*tfpb.AttrValue{"T": f32}, x)
 		case "sigmoid":
 			x = b.op(scope+"/Sigmoid", "Sigmoid", map[string]*tfpb.AttrValue{"T": f32}, x)
+		case "tanh":
+			x = b.op(scope+"/Tanh", "Tanh", map[string]*tfpb.AttrValue{"T": f32}, x)
 		case "":
 		default:
 			return nil, fmt.Errorf("serving graph: layer %d has activation %q", i, l.Activation)

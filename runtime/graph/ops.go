@@ -90,6 +90,7 @@ var kernels = map[string]kernel{
 	"OneHot":  oneHot,
 	"BiasAdd": biasAdd,
 	"Relu":    unaryFloat(func(x float64) float64 { return max(x, 0) }),
+	"Tanh":    unaryFloat(math.Tanh),
 }
 
 func init() {
