@@ -6,7 +6,7 @@
 //
 // Usage (as tfxc run calls it):
 //
-//	tfxc-beam --plan RUN/plan.json --out RUN [--shard_bytes N] [--deadline D] [Beam flags]
+//	tfxc-beam --plan RUN/plan.json --out RUN [--baseline METRICS] [--shard_bytes N] [--deadline D] [Beam flags]
 //	tfxc-beam --handshake
 //
 // Beam's own flags (--runner, --endpoint, --environment_type, ...) are
@@ -44,6 +44,7 @@ var (
 	shardBytes = flag.Int64("shard_bytes", 0, "split the examples into shards of about `N` bytes (0: four shards per core, 1-64 MiB each)")
 	deadline   = flag.Duration("deadline", 6*time.Hour, "cancel the job when it runs longer than `D`")
 	compiledBy = flag.String("version", "", "the version of tfxc that compiled the plan (recorded in artifacts)")
+	baseline   = flag.String("baseline", "", "the metrics `FILE` (evaluation/metrics.json) of the latest blessed model, for the criteria that read baseline.*")
 )
 
 func main() {
@@ -95,14 +96,14 @@ func run() int {
 	beamrun.RouteLogs(logf, slog.LevelInfo)
 
 	pipeline := beam.NewPipeline()
-	cfg := beamjob.Config{Plan: data, RunDir: *outDir, Version: *compiledBy}
+	cfg := beamjob.Config{Plan: data, RunDir: *outDir, Version: *compiledBy, Baseline: *baseline, Now: start.UnixNano()}
 	if err := beamjob.Build(pipeline.Root(), cfg, tasks); err != nil {
 		return fail(err)
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	progress := beamrun.NewReporter(os.Stderr, 10*time.Second, progressLine(len(tasks), p.Transform != nil))
+	progress := beamrun.NewReporter(os.Stderr, 10*time.Second, progressLine(len(tasks), p.Transform != nil, p.Stage("evaluate") != nil))
 	res, err := beamrun.Run(ctx, pipeline, beamrun.Options{Timeout: *deadline, Progress: progress.Report})
 	if res != nil {
 		progress.Done(beamrun.Snapshot{Elapsed: res.Elapsed, State: "DONE", Counters: res.Counters})
@@ -155,7 +156,7 @@ func fail(err error) int {
 }
 
 // progressLine renders the job's counters as a progress line.
-func progressLine(shards int, transform bool) func(beamrun.Snapshot) string {
+func progressLine(shards int, transform, evaluate bool) func(beamrun.Snapshot) string {
 	return func(s beamrun.Snapshot) string {
 		c := s.Counters
 		line := fmt.Sprintf("%5s  read %d/%d shards, %d rows", s.Elapsed.Round(time.Second), c[beamjob.CounterShardsAnalyzed], shards, c[beamjob.CounterRowsRead])
@@ -164,6 +165,9 @@ func progressLine(shards int, transform bool) func(beamrun.Snapshot) string {
 		}
 		if transform {
 			line += fmt.Sprintf(" · transformed %d/%d shards, %d rows", c[beamjob.CounterShardsTransformed], shards, c[beamjob.CounterRowsTransformed])
+		}
+		if evaluate {
+			line += fmt.Sprintf(" · evaluated %d/%d shards, %d rows", c[beamjob.CounterShardsEvaluated], shards, c[beamjob.CounterRowsEvaluated])
 		}
 		if s.State != "" && s.State != "RUNNING" {
 			line += " · " + s.State

@@ -8,7 +8,8 @@
 //	tasks ─ Reshuffle ─ analyze ─ GroupByKey ─ finish ─▶ transform state ─┐ (side input)
 //	  │                 [analyze pass k ─ GroupByKey ─ finish pass k ◀──────┤ for a transform
 //	  │                                          └─▶ next state ───────────┤  needing k passes]
-//	  └──────────────────────────────────── transform ◀─────────────────────┘ ─ GroupByKey ─ report
+//	  ├──────────────────────────────────── transform ◀─────────────────────┘ ─ GroupByKey ─ report ─ train
+//	  └─ evaluate (the serving graph from train as side input) ─ GroupByKey ─ bless ─ push
 package beamjob
 
 import (
@@ -16,12 +17,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
 
 	"github.com/tfxc/tfxc/planner"
 	"github.com/tfxc/tfxc/runtime/job"
+	"github.com/tfxc/tfxc/runtime/metrics"
 )
 
 // The job's counters, which progress lines and the final summary read.
@@ -31,6 +34,8 @@ var (
 	rowsBad           = beam.NewCounter("tfxc", "rows_quarantined")
 	shardsTransformed = beam.NewCounter("tfxc", "shards_transformed")
 	rowsTransformed   = beam.NewCounter("tfxc", "rows_transformed")
+	shardsEvaluated   = beam.NewCounter("tfxc", "shards_evaluated")
+	rowsEvaluated     = beam.NewCounter("tfxc", "rows_evaluated")
 )
 
 // Counter names, for readers of the job's metrics.
@@ -40,13 +45,19 @@ const (
 	CounterRowsQuarantined   = "rows_quarantined"
 	CounterShardsTransformed = "shards_transformed"
 	CounterRowsTransformed   = "rows_transformed"
+	CounterShardsEvaluated   = "shards_evaluated"
+	CounterRowsEvaluated     = "rows_evaluated"
 )
 
 func init() {
 	register.DoFn3x1[context.Context, []byte, func([]byte), error](&analyzeFn{})
 	register.DoFn4x1[context.Context, int, func(*[]byte) bool, func([]byte), error](&finishFn{})
 	register.DoFn4x1[context.Context, []byte, []byte, func([]byte), error](&transformFn{})
-	register.DoFn3x1[context.Context, int, func(*[]byte) bool, error](&reportFn{})
+	register.DoFn4x1[context.Context, int, func(*[]byte) bool, func([]byte), error](&reportFn{})
+	register.DoFn4x1[context.Context, []byte, []byte, func([]byte), error](&trainFn{})
+	register.DoFn4x1[context.Context, []byte, []byte, func([]byte), error](&evaluateFn{})
+	register.DoFn4x1[context.Context, int, func(*[]byte) bool, func([]byte), error](&blessFn{})
+	register.DoFn2x1[context.Context, []byte, error](&pushFn{})
 	register.DoFn4x1[context.Context, []byte, []byte, func([]byte), error](&analyzePassFn{})
 	register.DoFn5x1[context.Context, int, func(*[]byte) bool, []byte, func([]byte), error](&finishPassFn{})
 	register.Emitter1[[]byte]()
@@ -58,6 +69,12 @@ type Config struct {
 	Plan    []byte // planner.Marshal's JSON
 	RunDir  string // the run's artifact folder, shared by every worker
 	Version string // the version of tfxc that compiled the plan
+	// Baseline is the metrics file (evaluation/metrics.json) of the
+	// pipeline's latest blessed model, "" when there is none.
+	Baseline string
+	// Now is when the run started, in Unix nanoseconds: pushed versions
+	// are numbered from it.
+	Now int64
 }
 
 // Build adds the data stages of the plan to the pipeline: tasks are the
@@ -100,7 +117,18 @@ func Build(s beam.Scope, cfg Config, tasks []job.Task) error {
 		state = beam.ParDo(scope, &finishPassFn{Config: cfg}, beam.GroupByKey(scope, beam.AddFixedKey(scope, parts)), beam.SideInput{Input: state})
 	}
 	transformed := beam.ParDo(s.Scope("transform"), &transformFn{Config: cfg}, shards, beam.SideInput{Input: state})
-	beam.ParDo0(s.Scope("report"), &reportFn{Config: cfg}, beam.GroupByKey(s, beam.AddFixedKey(s, transformed)))
+	done := beam.ParDo(s.Scope("report"), &reportFn{Config: cfg}, beam.GroupByKey(s, beam.AddFixedKey(s, transformed)))
+	if p.Model == nil {
+		return nil
+	}
+	// Training runs on one worker, once every shard is transformed.
+	model := beam.ParDo(s.Scope("train"), &trainFn{Config: cfg}, done, beam.SideInput{Input: state})
+	if p.Stage("evaluate") == nil {
+		return nil
+	}
+	evals := beam.ParDo(s.Scope("evaluate"), &evaluateFn{Config: cfg}, shards, beam.SideInput{Input: model})
+	blessing := beam.ParDo(s.Scope("bless"), &blessFn{Config: cfg}, beam.GroupByKey(s, beam.AddFixedKey(s, evals)))
+	beam.ParDo0(s.Scope("push"), &pushFn{Config: cfg}, blessing)
 	return nil
 }
 
@@ -318,7 +346,7 @@ func (f *reportFn) Setup() (err error) {
 	return err
 }
 
-func (f *reportFn) ProcessElement(ctx context.Context, _ int, summaries func(*[]byte) bool) error {
+func (f *reportFn) ProcessElement(ctx context.Context, _ int, summaries func(*[]byte) bool, emit func([]byte)) error {
 	var parts []*job.TransformSummary
 	var data []byte
 	for summaries(&data) {
@@ -328,5 +356,158 @@ func (f *reportFn) ProcessElement(ctx context.Context, _ int, summaries func(*[]
 		}
 		parts = append(parts, s)
 	}
-	return f.job.FinishTransform(parts, f.Config.RunDir)
+	if err := f.job.FinishTransform(parts, f.Config.RunDir); err != nil {
+		return err
+	}
+	emit([]byte("transformed"))
+	return nil
+}
+
+// trainFn trains the model on one worker once the transform is done, and
+// emits the encoded serving graph.
+type trainFn struct {
+	Config Config
+	job    *job.Job
+}
+
+func (f *trainFn) Setup() (err error) {
+	f.job, err = f.Config.prepare()
+	return err
+}
+
+func (f *trainFn) ProcessElement(ctx context.Context, _ []byte, state []byte, emit func([]byte)) error {
+	model, _, err := f.job.Train(state, f.Config.RunDir, f.Config.Version)
+	if err != nil {
+		return err
+	}
+	emit(model)
+	return nil
+}
+
+// evaluateFn evaluates the serving graph on a shard's evaluation split,
+// and emits the encoded job.EvalSummary.
+type evaluateFn struct {
+	Config Config
+	job    *job.Job
+
+	mu    sync.Mutex
+	model string
+	ev    *job.Evaluator
+}
+
+func (f *evaluateFn) Setup() (err error) {
+	f.job, err = f.Config.prepare()
+	return err
+}
+
+func (f *evaluateFn) evaluator(model []byte) (*job.Evaluator, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.ev != nil && f.model == string(model) {
+		return f.ev, nil
+	}
+	ev, err := f.job.NewEvaluator(model)
+	if err != nil {
+		return nil, err
+	}
+	f.ev, f.model = ev, string(model)
+	return ev, nil
+}
+
+func (f *evaluateFn) ProcessElement(ctx context.Context, task []byte, model []byte, emit func([]byte)) error {
+	t, err := decodeTask(task)
+	if err != nil {
+		return err
+	}
+	ev, err := f.evaluator(model)
+	if err != nil {
+		return err
+	}
+	sum, err := ev.EvaluateShard(t)
+	if err != nil {
+		return err
+	}
+	data, err := json.Marshal(sum)
+	if err != nil {
+		return err
+	}
+	rowsEvaluated.Inc(ctx, sum.Rows)
+	shardsEvaluated.Inc(ctx, 1)
+	emit(data)
+	return nil
+}
+
+// blessFn merges the shards' metrics, writes them, checks the push
+// criteria against them and the baseline's, and emits the blessing as
+// JSON.
+type blessFn struct {
+	Config Config
+	job    *job.Job
+}
+
+func (f *blessFn) Setup() (err error) {
+	f.job, err = f.Config.prepare()
+	return err
+}
+
+func (f *blessFn) ProcessElement(ctx context.Context, _ int, summaries func(*[]byte) bool, emit func([]byte)) error {
+	var parts []*job.EvalSummary
+	var data []byte
+	for summaries(&data) {
+		s := &job.EvalSummary{}
+		if err := json.Unmarshal(data, s); err != nil {
+			return fmt.Errorf("decoding an evaluation summary: %w", err)
+		}
+		parts = append(parts, s)
+	}
+	dir := f.Config.RunDir
+	res, err := f.job.FinishEvaluation(parts, dir)
+	if err != nil {
+		return err
+	}
+	var baseline *metrics.Results
+	if f.Config.Baseline != "" {
+		if baseline, err = job.ReadMetrics(f.Config.Baseline); err != nil {
+			return fmt.Errorf("the baseline: %w", err)
+		}
+	}
+	failures, err := f.job.DataFailures(dir)
+	if err != nil {
+		return err
+	}
+	b, err := f.job.Bless(res, baseline, f.Config.Baseline, failures, dir)
+	if err != nil {
+		return err
+	}
+	out, err := json.Marshal(b)
+	if err != nil {
+		return err
+	}
+	emit(out)
+	return nil
+}
+
+// pushFn pushes the blessed model to every destination of the plan, and
+// records why it pushed nothing otherwise.
+type pushFn struct {
+	Config Config
+	job    *job.Job
+}
+
+func (f *pushFn) Setup() (err error) {
+	f.job, err = f.Config.prepare()
+	return err
+}
+
+func (f *pushFn) ProcessElement(ctx context.Context, blessing []byte) error {
+	b := &job.Blessing{}
+	if err := json.Unmarshal(blessing, b); err != nil {
+		return fmt.Errorf("decoding the blessing: %w", err)
+	}
+	for i := range f.job.Plan.Pushes {
+		if _, err := f.job.Push(i, b, f.Config.RunDir, time.Unix(0, f.Config.Now)); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -6,9 +6,14 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
+	"text/tabwriter"
 	"time"
+
+	"github.com/tfxc/tfxc/runtime/metrics"
 )
 
 // Outcome is what the data stages of a run produced, read back from the
@@ -17,12 +22,60 @@ type Outcome struct {
 	RunDir    string
 	Data      *DataSummary
 	Transform *TransformTotals // nil without a transform
+	// The model's stages, nil without them: the training, the metrics,
+	// the blessing and what each push did.
+	Training *Training
+	Metrics  *metrics.Results
+	Blessing *Blessing
+	Pushes   []*Pushed
 }
 
-// ReadOutcome reads data.json and, when the plan has a transform,
-// transform.json from the run's folder. A missing file means the job did
-// not finish that stage.
+// ReadOutcome reads what the job wrote to the run's folder: data.json;
+// transform.json when the plan has a transform; the training, metrics,
+// blessing and push records when it has a model. A missing file means
+// the job did not finish that stage.
 func (j *Job) ReadOutcome(runDir string) (*Outcome, error) {
+	o, err := j.readDataOutcome(runDir)
+	if err != nil {
+		return nil, err
+	}
+	if j.Plan.Model != nil {
+		o.Training = &Training{}
+		if err := readJSON(filepath.Join(runDir, "model", "training.json"), o.Training); err != nil {
+			return nil, err
+		}
+	}
+	if j.Plan.Stage("evaluate") != nil {
+		if o.Metrics, err = ReadMetrics(filepath.Join(runDir, "evaluation", "metrics.json")); err != nil {
+			return nil, err
+		}
+		o.Blessing = &Blessing{}
+		if err := readJSON(filepath.Join(runDir, "evaluation", "blessing.json"), o.Blessing); err != nil {
+			return nil, err
+		}
+		for i := range j.Plan.Pushes {
+			p := &Pushed{}
+			if err := readJSON(filepath.Join(runDir, "push", fmt.Sprintf("%d.json", i)), p); err != nil {
+				return nil, err
+			}
+			o.Pushes = append(o.Pushes, p)
+		}
+	}
+	return o, nil
+}
+
+// DataFailures lists the pipeline's rules the data of the run broke, as
+// Failures does, once the data stages are done.
+func (j *Job) DataFailures(runDir string) ([]string, error) {
+	o, err := j.readDataOutcome(runDir)
+	if err != nil {
+		return nil, err
+	}
+	return j.Failures(o), nil
+}
+
+// readDataOutcome reads the outcome of the data stages.
+func (j *Job) readDataOutcome(runDir string) (*Outcome, error) {
 	o := &Outcome{RunDir: runDir, Data: &DataSummary{}}
 	if err := readJSON(filepath.Join(runDir, "data.json"), o.Data); err != nil {
 		return nil, err
@@ -127,6 +180,37 @@ func (j *Job) WriteSummary(w io.Writer, o *Outcome, wall time.Duration) error {
 		}
 		fmt.Fprintf(&b, "transform  %s examples written\n", strings.Join(parts, ", "))
 	}
+	if t := o.Training; t != nil {
+		first, last := t.Loss[0], t.Loss[len(t.Loss)-1]
+		fmt.Fprintf(&b, "training   %s on %d examples: %d steps, %.1f epochs, loss %.4f → %.4f, %.0f examples/s\n",
+			t.Family, t.Examples, t.Steps, t.Epochs, first.Loss, last.Loss, t.ExamplesPerSecond)
+	}
+	if o.Metrics != nil {
+		writeMetrics(&b, o.Metrics, o.RunDir)
+	}
+	if bl := o.Blessing; bl != nil {
+		if bl.Blessed {
+			b.WriteString("blessing   BLESSED\n")
+		} else {
+			b.WriteString("blessing   NOT BLESSED\n")
+		}
+		for _, r := range bl.Reasons {
+			fmt.Fprintf(&b, "           %s\n", r)
+		}
+		for _, n := range bl.Notes {
+			fmt.Fprintf(&b, "           note: %s\n", n)
+		}
+		if bl.Baseline != "" {
+			fmt.Fprintf(&b, "           baseline: %s\n", bl.Baseline)
+		}
+	}
+	for _, p := range o.Pushes {
+		if p.Pushed {
+			fmt.Fprintf(&b, "push       %s\n", p.Version)
+		} else {
+			fmt.Fprintf(&b, "push       nothing pushed to %s: %s\n", p.Dest, p.Reason)
+		}
+	}
 	fmt.Fprintf(&b, "artifacts  %s\n", o.RunDir)
 	for _, a := range d.Artifacts {
 		fmt.Fprintf(&b, "           %s\n", a)
@@ -136,7 +220,68 @@ func (j *Job) WriteSummary(w io.Writer, o *Outcome, wall time.Duration) error {
 			fmt.Fprintf(&b, "           transformed/%s/\n", s.Name)
 		}
 	}
+	if o.Training != nil {
+		b.WriteString("           model/ (saved_model, tfjs, training.json)\n")
+	}
+	if o.Metrics != nil {
+		b.WriteString("           evaluation/ (metrics.json, blessing.json)\n")
+	}
 	fmt.Fprintf(&b, "wall time  %s\n", wall.Round(time.Millisecond))
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// maxSliceRows is how many slices of each slicing spec the summary's
+// metrics table shows: the largest, by example count.
+const maxSliceRows = 8
+
+// writeMetrics prints the metrics as a table, a slice per row, grouped by
+// slicing spec in the order the slices first appear.
+func writeMetrics(b *strings.Builder, res *metrics.Results, runDir string) {
+	var names []string
+	var specs []string
+	groups := map[string][]metrics.SliceResult{}
+	for _, s := range res.Slices {
+		for _, m := range s.Metrics {
+			if !slices.Contains(names, m.Key.String()) {
+				names = append(names, m.Key.String())
+			}
+		}
+		var cols []string
+		for _, c := range s.Key {
+			cols = append(cols, c.Column)
+		}
+		spec := strings.Join(cols, ", ")
+		if _, ok := groups[spec]; !ok {
+			specs = append(specs, spec)
+		}
+		groups[spec] = append(groups[spec], s)
+	}
+	b.WriteString("evaluation\n")
+	tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "           slice\t%s\t\n", strings.Join(names, "\t"))
+	for _, spec := range specs {
+		group := groups[spec]
+		sort.SliceStable(group, func(a, b int) bool { return group[a].ExampleCount > group[b].ExampleCount })
+		for i, s := range group {
+			if i == maxSliceRows {
+				fmt.Fprintf(tw, "           … %d more slices of %s\t%s\n", len(group)-i, spec, strings.Repeat("\t", len(names)))
+				break
+			}
+			cells := make([]string, len(names))
+			for k := range cells {
+				cells[k] = "-"
+			}
+			for _, m := range s.Metrics {
+				k := slices.Index(names, m.Key.String())
+				cells[k] = strconv.FormatFloat(m.Value, 'g', 4, 64)
+			}
+			if s.Error != "" {
+				cells[0] = s.Error
+			}
+			fmt.Fprintf(tw, "           %s\t%s\t\n", s.Key, strings.Join(cells, "\t"))
+		}
+	}
+	tw.Flush()
+	fmt.Fprintf(b, "           (every slice: %s)\n", filepath.Join(runDir, "evaluation", "metrics.json"))
 }

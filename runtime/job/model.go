@@ -1,0 +1,197 @@
+package job
+
+import (
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"time"
+
+	"github.com/tfxc/tfxc/codegen/savedmodel"
+	"github.com/tfxc/tfxc/codegen/tfgraph"
+	"github.com/tfxc/tfxc/codegen/tfjs"
+	tfpb "github.com/tfxc/tfxc/pb/tf"
+	"github.com/tfxc/tfxc/runtime/batch"
+	"github.com/tfxc/tfxc/runtime/examplegen"
+	"github.com/tfxc/tfxc/runtime/train"
+)
+
+// Training is what the Trainer did, written to the run's folder as
+// model/training.json.
+type Training struct {
+	Family   string
+	Inputs   []tfgraph.ModelInput // with the widths trained on
+	Examples int                  // in the training split
+	Steps    int
+	// Read is the number of examples read, with repeats; Epochs the
+	// passes over the split that makes.
+	Read    int64
+	Epochs  float64
+	Seconds float64
+	// ExamplesPerSecond is the training speed, reading excluded.
+	ExamplesPerSecond float64
+	Loss              []train.LossPoint
+}
+
+// Train trains the plan's model on the transformed examples of the
+// analyzed split, on this worker alone, and writes the serving model:
+// the bound transform graph (the transform's final state) followed by the
+// model, as a SavedModel and a TF.js graph model under runDir/model, with
+// the loss curve in runDir/model/training.json. It returns the serving
+// graph, encoded, which the Evaluator applies.
+func (j *Job) Train(state []byte, runDir, version string) ([]byte, *Training, error) {
+	m := j.Plan.Model
+	if m == nil {
+		return nil, nil, fmt.Errorf("the plan has no model")
+	}
+	bound, err := decodeState(state)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(bound.Analyzers) > 0 {
+		return nil, nil, fmt.Errorf("the transform still has %d analyzers to run", len(bound.Analyzers))
+	}
+	batches, err := j.readTransformed(runDir, j.Plan.AnalyzeSplit)
+	if err != nil {
+		return nil, nil, err
+	}
+	inputs, err := resolveWidths(m.Inputs, batches)
+	if err != nil {
+		return nil, nil, err
+	}
+	data, err := train.NewData(inputs)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, b := range batches {
+		if err := data.Append(b, m.Label); err != nil {
+			return nil, nil, fmt.Errorf("reading the transformed %s split: %w", j.Plan.AnalyzeSplit, err)
+		}
+	}
+	batches = nil
+	cfg := train.Config{
+		Hidden: m.Hidden, Activation: m.Activation, Binary: m.LabelKind == "binary",
+		Steps: m.Steps, Epochs: m.Epochs, Batch: m.Batch, LearningRate: m.LearningRate, L2: m.L2, Seed: m.Seed,
+	}
+	var last time.Time
+	cfg.Progress = func(p train.LossPoint) {
+		if time.Since(last) >= 2*time.Second {
+			last = time.Now()
+			slog.Info("training", "model", m.Family, "step", p.Step, "epoch", fmt.Sprintf("%.2f", p.Epoch), "loss", fmt.Sprintf("%.5f", p.Loss))
+		}
+	}
+	start := time.Now()
+	res, err := train.Train(data, cfg)
+	if err != nil {
+		return nil, nil, fmt.Errorf("training the %s model: %w", m.Family, err)
+	}
+	secs := time.Since(start).Seconds()
+	serving, err := tfgraph.Serving(j.Template, bound.Graph, res.Model)
+	if err != nil {
+		return nil, nil, err
+	}
+	dir := filepath.Join(runDir, "model")
+	if err := savedmodel.Write(filepath.Join(dir, "saved_model"), savedmodel.ForServing(j.Template, serving)); err != nil {
+		return nil, nil, fmt.Errorf("writing the serving SavedModel: %w", err)
+	}
+	if err := tfjs.Write(filepath.Join(dir, "tfjs"), &tfjs.Model{Graph: serving, Initializers: j.Template.Initializers, ConvertedBy: "tfxc " + version}); err != nil {
+		return nil, nil, fmt.Errorf("writing the serving TF.js model: %w", err)
+	}
+	tr := &Training{
+		Family: m.Family, Inputs: inputs, Examples: data.Rows(), Steps: res.Steps, Read: res.Examples,
+		Epochs: float64(res.Examples) / float64(data.Rows()), Seconds: secs, Loss: res.Loss,
+	}
+	if secs > 0 {
+		tr.ExamplesPerSecond = float64(res.Examples) / secs
+	}
+	if err := writeJSON(filepath.Join(dir, "training.json"), tr); err != nil {
+		return nil, nil, err
+	}
+	encoded, err := deterministic.Marshal(serving)
+	if err != nil {
+		return nil, nil, fmt.Errorf("encoding the serving graph: %w", err)
+	}
+	return encoded, tr, nil
+}
+
+// readTransformed reads every transformed example of a split, in shard
+// order. Only the model's inputs and the label are kept.
+func (j *Job) readTransformed(runDir, split string) ([]*batch.Batch, error) {
+	m := j.Plan.Model
+	kinds := map[string]batch.Kind{}
+	for _, o := range append(append([]tfgraph.Output(nil), j.Template.Outputs...), j.Label.Outputs...) {
+		switch o.DType {
+		case tfpb.DataType_DT_FLOAT, tfpb.DataType_DT_DOUBLE:
+			kinds[o.Name] = batch.Float
+		case tfpb.DataType_DT_INT64, tfpb.DataType_DT_INT32, tfpb.DataType_DT_BOOL:
+			kinds[o.Name] = batch.Int
+		default:
+			kinds[o.Name] = batch.Bytes
+		}
+	}
+	var cols []examplegen.Column
+	for _, name := range append(modelInputNames(m.Inputs), m.Label) {
+		kind, ok := kinds[name]
+		if !ok {
+			return nil, fmt.Errorf("the model reads %s, which the transform does not write", name)
+		}
+		cols = append(cols, examplegen.Column{Name: name, Kind: kind})
+	}
+	paths, err := filepath.Glob(filepath.Join(runDir, "transformed", split, "part-*.tfrecord"))
+	if err != nil {
+		return nil, err
+	}
+	if len(paths) == 0 {
+		return nil, fmt.Errorf("no transformed examples of the %s split in %s", split, filepath.Join(runDir, "transformed", split))
+	}
+	shards, err := examplegen.PlanTFRecord(paths, 1<<62)
+	if err != nil {
+		return nil, err
+	}
+	var out []*batch.Batch
+	for _, s := range shards {
+		rep, err := examplegen.ReadTFRecord(s, cols, BatchRows, func(b *batch.Batch) error {
+			out = append(out, b)
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("reading transformed examples: %w", err)
+		}
+		if n := rep.Bad.Total(); n > 0 {
+			return nil, fmt.Errorf("%s: %d transformed examples cannot be read", s.Path, n)
+		}
+	}
+	return out, nil
+}
+
+func modelInputNames(ins []tfgraph.ModelInput) []string {
+	var names []string
+	for _, in := range ins {
+		names = append(names, in.Output)
+	}
+	return names
+}
+
+// resolveWidths gives each category input whose count the plan could not
+// know (a vocabulary without top_k) the width its training values need:
+// the largest id seen plus one. Serving one-hot encodes a larger id as
+// zeros, which is what an id never trained on deserves.
+func resolveWidths(ins []tfgraph.ModelInput, batches []*batch.Batch) ([]tfgraph.ModelInput, error) {
+	out := append([]tfgraph.ModelInput(nil), ins...)
+	for i, in := range out {
+		if in.Width > 0 {
+			continue
+		}
+		if in.Kind != tfgraph.OneHot {
+			return nil, fmt.Errorf("model input %s has no width", in.Output)
+		}
+		maxID := int64(-1)
+		for _, b := range batches {
+			c := b.Column(in.Output)
+			for _, id := range c.Ints {
+				maxID = max(maxID, id)
+			}
+		}
+		out[i].Width = int(max(maxID+1, 1))
+	}
+	return out, nil
+}
