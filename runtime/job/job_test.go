@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tfxc/tfxc/frontend"
 	"github.com/tfxc/tfxc/internal/taxitest"
@@ -14,14 +15,16 @@ import (
 	"github.com/tfxc/tfxc/runtime/batch"
 	"github.com/tfxc/tfxc/runtime/examplegen"
 	"github.com/tfxc/tfxc/runtime/job"
+	"github.com/tfxc/tfxc/runtime/metrics"
 	"github.com/tfxc/tfxc/runtime/tfrecord"
 )
 
 // taxiPlan compiles the taxi example against the real sample and its
-// schema in ../shared.
+// schema in ../shared, with a short training: the tests that use it are
+// about the data stages (model_test.go trains in earnest).
 func taxiPlan(t testing.TB) *planner.Plan {
 	t.Helper()
-	return taxiPlanWith(t, func(s string) string { return s })
+	return taxiPlanWith(t, func(s string) string { return strings.Replace(s, "steps: 1000", "steps: 20", 1) })
 }
 
 // taxiPlanWith compiles the taxi example, edited, against the real sample.
@@ -40,8 +43,15 @@ func taxiPlanWith(t testing.TB, edit func(string) string) *planner.Plan {
 	return p
 }
 
-// runLocally runs the data stages without Beam, shard after shard.
+// runLocally runs the job without Beam, shard after shard.
 func runLocally(t testing.TB, p *planner.Plan, shardBytes int64, runDir string) (*job.Job, *job.Outcome) {
+	t.Helper()
+	return runWithBaseline(t, p, shardBytes, runDir, "")
+}
+
+// runWithBaseline runs the job without Beam, comparing the model with
+// the baseline's metrics file ("" for none).
+func runWithBaseline(t testing.TB, p *planner.Plan, shardBytes int64, runDir, baseline string) (*job.Job, *job.Outcome) {
 	t.Helper()
 	j, err := job.New(p)
 	if err != nil {
@@ -98,11 +108,62 @@ func runLocally(t testing.TB, p *planner.Plan, shardBytes int64, runDir string) 
 	if err := j.FinishTransform(sums, runDir); err != nil {
 		t.Fatal(err)
 	}
+	if p.Model != nil {
+		runModel(t, j, tasks, state, runDir, baseline)
+	}
 	o, err := j.ReadOutcome(runDir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return j, o
+}
+
+// runModel runs the stages after the transform: train, evaluate, bless
+// and push.
+func runModel(t testing.TB, j *job.Job, tasks []job.Task, state []byte, runDir, baselinePath string) {
+	t.Helper()
+	model, _, err := j.Train(state, runDir, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if j.Plan.Stage("evaluate") == nil {
+		return
+	}
+	ev, err := j.NewEvaluator(model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var parts []*job.EvalSummary
+	for i := len(tasks) - 1; i >= 0; i-- {
+		s, err := ev.EvaluateShard(tasks[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts = append(parts, s)
+	}
+	res, err := j.FinishEvaluation(parts, runDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var baseline *metrics.Results
+	if baselinePath != "" {
+		if baseline, err = job.ReadMetrics(baselinePath); err != nil {
+			t.Fatal(err)
+		}
+	}
+	failures, err := j.DataFailures(runDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := j.Bless(res, baseline, baselinePath, failures, runDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range j.Plan.Pushes {
+		if _, err := j.Push(i, b, runDir, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 func TestTaxiDataStages(t *testing.T) {

@@ -1,0 +1,146 @@
+package job_test
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/tfxc/tfxc/runtime/job"
+	"github.com/tfxc/tfxc/runtime/metrics"
+	"github.com/tfxc/tfxc/runtime/push"
+)
+
+// warnOnAnomaly lets the real sample's known anomalies through, so that
+// the criteria alone decide the blessing.
+func warnOnAnomaly(s string) string {
+	return strings.Replace(s, "split train: 2, eval: 1", "split train: 2, eval: 1\n    on_anomaly warn", 1)
+}
+
+func overallAUC(t *testing.T, o *job.Outcome) float64 {
+	t.Helper()
+	s, ok := o.Metrics.Slice(metrics.SliceKey{})
+	if !ok {
+		t.Fatal("no overall slice")
+	}
+	auc, ok := s.Value(metrics.MetricKey{Name: "auc"})
+	if !ok {
+		t.Fatal("no auc")
+	}
+	return auc
+}
+
+// TestTaxiModel trains the example's dnn on the real sample, evaluates it
+// per slice, blesses it and pushes it; a second run compares with the
+// first as its baseline and pushes a second version.
+func TestTaxiModel(t *testing.T) {
+	p := taxiPlanWith(t, warnOnAnomaly)
+	first := t.TempDir()
+	_, o := runLocally(t, p, 256<<10, first)
+
+	auc := overallAUC(t, o)
+	t.Logf("dnn: AUC %.4f on the eval split; %d steps, loss %.4f → %.4f, %.0f examples/s",
+		auc, o.Training.Steps, o.Training.Loss[0].Loss, o.Training.Loss[len(o.Training.Loss)-1].Loss, o.Training.ExamplesPerSecond)
+	if auc < 0.90 {
+		t.Errorf("the dnn reaches AUC %.4f, want ≥ 0.90", auc)
+	}
+	if l := o.Training.Loss; len(l) < 50 || l[len(l)-1].Loss >= l[0].Loss/2 {
+		t.Errorf("the loss curve has %d points and goes from %v to %v", len(l), l[0].Loss, l[len(l)-1].Loss)
+	}
+	// Every slice of every spec is there: 24 hours, the crosses.
+	specs := map[string]int{}
+	for _, s := range o.Metrics.Slices {
+		var cols []string
+		for _, c := range s.Key {
+			cols = append(cols, c.Column)
+		}
+		specs[strings.Join(cols, ",")]++
+	}
+	if specs[""] != 1 || specs["trip_start_hour"] != 24 || specs["company,payment_type"] < 20 {
+		t.Errorf("slices per spec: %v", specs)
+	}
+
+	if !o.Blessing.Blessed || len(o.Blessing.Notes) != 1 || !strings.Contains(o.Blessing.Notes[0], "no model of this pipeline is blessed yet") {
+		t.Errorf("first run: blessing %+v", o.Blessing)
+	}
+	dest := p.Pushes[0].Dest
+	versions, err := push.Versions(dest)
+	if err != nil || len(versions) != 1 || !o.Pushes[0].Pushed {
+		t.Fatalf("first run pushed %v (%v): %+v", versions, err, o.Pushes[0])
+	}
+	for _, f := range []string{"saved_model.pb", "tfjs/model.json"} {
+		if _, err := os.Stat(filepath.Join(o.Pushes[0].Version, f)); err != nil {
+			t.Errorf("the pushed version lacks %s", f)
+		}
+	}
+
+	// The second run has the first as baseline: the same data and seed
+	// give the same model, so the change criterion passes at 0.
+	second := t.TempDir()
+	_, o2 := runWithBaseline(t, p, 256<<10, second, filepath.Join(first, "evaluation", "metrics.json"))
+	if auc2 := overallAUC(t, o2); auc2 != auc {
+		t.Errorf("the same seed gave AUC %v, then %v", auc, auc2)
+	}
+	b := o2.Blessing
+	if !b.Blessed || len(b.Notes) != 0 || b.Baseline == "" {
+		t.Errorf("second run: blessing %+v", b)
+	}
+	i := slices.IndexFunc(b.Checks, func(c job.Check) bool { return strings.Contains(c.Criterion, "baseline") })
+	if i < 0 || b.Checks[i].Skipped || !b.Checks[i].Passed || b.Checks[i].Baseline == nil || float64(*b.Checks[i].Baseline) != float64(b.Checks[i].Value) {
+		t.Errorf("the baseline criterion: %+v", b.Checks)
+	}
+	if versions, _ := push.Versions(dest); len(versions) != 2 {
+		t.Errorf("after two blessed runs, versions %v", versions)
+	}
+}
+
+// TestLogisticTaxi trains the logistic model on the same split, for
+// comparison with the dnn.
+func TestLogisticTaxi(t *testing.T) {
+	p := taxiPlanWith(t, func(s string) string {
+		s = strings.Replace(warnOnAnomaly(s), "model dnn {", "model logistic {", 1)
+		return strings.Replace(s, "hidden 100, 70, 48, 34\n", "", 1)
+	})
+	_, o := runLocally(t, p, 256<<10, t.TempDir())
+	auc := overallAUC(t, o)
+	t.Logf("logistic: AUC %.4f on the eval split", auc)
+	if auc < 0.85 {
+		t.Errorf("the logistic model reaches AUC %.4f, want ≥ 0.85", auc)
+	}
+}
+
+// TestFailingCriteriaPushNothing: a model that misses a criterion is not
+// blessed, the push records why, and nothing appears at the destination;
+// neither does anything when the data break the pipeline's rules.
+func TestFailingCriteriaPushNothing(t *testing.T) {
+	for name, edit := range map[string]func(string) string{
+		"criterion": func(s string) string {
+			return strings.Replace(warnOnAnomaly(s), "binary_accuracy >= 0.6", "binary_accuracy >= 0.6\n    auc[trip_start_hour] > 0.99", 1)
+		},
+		"anomalies": func(s string) string { return s },
+	} {
+		t.Run(name, func(t *testing.T) {
+			p := taxiPlanWith(t, func(s string) string {
+				return strings.Replace(edit(s), "steps: 1000", "steps: 200", 1)
+			})
+			_, o := runLocally(t, p, 256<<10, t.TempDir())
+			if o.Blessing.Blessed || len(o.Blessing.Reasons) == 0 {
+				t.Fatalf("blessing %+v", o.Blessing)
+			}
+			want := "auc[trip_start_hour] > 0.99 failed on trip_start_hour:"
+			if name == "anomalies" {
+				want = "anomalies and on_anomaly is fail"
+			}
+			if !strings.Contains(o.Blessing.Reasons[0], want) {
+				t.Errorf("reasons %q, want one with %q", o.Blessing.Reasons, want)
+			}
+			if pu := o.Pushes[0]; pu.Pushed || !strings.Contains(pu.Reason, "not blessed") {
+				t.Errorf("push %+v", pu)
+			}
+			if entries, err := os.ReadDir(p.Pushes[0].Dest); !os.IsNotExist(err) || len(entries) != 0 {
+				t.Errorf("the destination holds %v (%v)", entries, err)
+			}
+		})
+	}
+}
