@@ -2,6 +2,7 @@ package main_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"math"
 	"os"
@@ -11,11 +12,17 @@ import (
 	"strings"
 	"testing"
 
+	"google.golang.org/protobuf/proto"
+
+	"github.com/tfxc/tfxc/codegen/opreg"
+	"github.com/tfxc/tfxc/codegen/tfgraph"
 	"github.com/tfxc/tfxc/internal/prismtest"
 	"github.com/tfxc/tfxc/internal/taxitest"
+	tfpb "github.com/tfxc/tfxc/pb/tf"
 	"github.com/tfxc/tfxc/planner"
 	"github.com/tfxc/tfxc/runtime/batch"
 	"github.com/tfxc/tfxc/runtime/examplegen"
+	"github.com/tfxc/tfxc/runtime/graph"
 	"github.com/tfxc/tfxc/runtime/job"
 	"github.com/tfxc/tfxc/runtime/tfrecord"
 	"github.com/tfxc/tfxc/runtime/transform"
@@ -128,12 +135,135 @@ func TestRunOnPrismAndJobServer(t *testing.T) {
 		t.Errorf("the embedded run wrote %d files, the job server's %d", len(a), len(b))
 	}
 	for _, name := range names {
-		if !bytes.Equal(a[name], b[name]) {
+		if !bytes.Equal(normalise(t, name, a[name], embedded.dir), normalise(t, name, b[name], server.dir)) {
 			t.Errorf("%s differs between the embedded run and the job server's", name)
 		}
 	}
 
+	// The sample's anomalies break on_anomaly fail: the model is trained
+	// and evaluated, but not blessed, and nothing is pushed.
+	for _, want := range []string{"training   dnn on 10019 examples", "Overall", "trip_start_hour:", "NOT BLESSED", "nothing pushed"} {
+		if !strings.Contains(embedded.stdout, want) {
+			t.Errorf("summary lacks %q:\n%s", want, embedded.stdout)
+		}
+	}
+	if entries, err := os.ReadDir(filepath.Join(filepath.Dir(file), "serving")); !os.IsNotExist(err) {
+		t.Errorf("an unblessed run pushed %v (%v)", entries, err)
+	}
+
 	checkWithTFJS(t, embedded.dir)
+	checkServingWithTFJS(t, embedded.dir)
+}
+
+// normalise removes from an artifact what differs between two runs of
+// the same job by design: the run's folder in messages, and the training's
+// timings.
+func normalise(t *testing.T, name string, data []byte, runDir string) []byte {
+	t.Helper()
+	data = bytes.ReplaceAll(data, []byte(runDir), []byte("RUN"))
+	if name != "model/training.json" {
+		return data
+	}
+	var tr map[string]any
+	if err := json.Unmarshal(data, &tr); err != nil {
+		t.Fatal(err)
+	}
+	delete(tr, "Seconds")
+	delete(tr, "ExamplesPerSecond")
+	out, err := json.Marshal(tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// checkServingWithTFJS runs the trained serving model, raw features in,
+// prediction out, with the Go executor and with TF.js on every raw row of
+// the eval split: the predictions must agree to 1e-5 relative. The
+// serving graph must also be valid for TensorFlow's op registry.
+func checkServingWithTFJS(t *testing.T, runDir string) {
+	h, err := harness.Find()
+	taxitest.Need(t, "the TF.js harness", err)
+	reg, err := opreg.Default()
+	taxitest.Need(t, "TensorFlow's op registry", err)
+	data, err := os.ReadFile(filepath.Join(runDir, "plan.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := planner.Unmarshal(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := job.New(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	smData, err := os.ReadFile(filepath.Join(runDir, "model", "saved_model", "saved_model.pb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sm := &tfpb.SavedModel{}
+	if err := proto.Unmarshal(smData, sm); err != nil {
+		t.Fatal(err)
+	}
+	g := sm.GetMetaGraphs()[0].GetGraphDef()
+	if err := reg.Validate(g); err != nil {
+		t.Fatalf("the serving graph is not valid TensorFlow: %v", err)
+	}
+	if sig := sm.GetMetaGraphs()[0].GetSignatureDef()["serving_default"]; sig == nil || sig.GetInputs()["tips"] != nil || len(sig.GetInputs()) == 0 {
+		t.Errorf("serving_default %v: want the raw features but tips", sig)
+	}
+	exe, err := graph.Compile(g, j.Template.Initializers...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shards, header, err := examplegen.PlanCSV(p.Examples.Paths[0], 1<<40)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw *batch.Batch
+	if _, err := examplegen.ReadCSV(shards[0], header, j.Columns(), 1<<20, func(b *batch.Batch) error { raw = b; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	var sp examplegen.Splitter
+	for _, s := range p.Examples.Splits {
+		sp.Names = append(sp.Names, s.Name)
+		sp.Weights = append(sp.Weights, int(s.Weight))
+	}
+	splits, err := sp.SplitBatch(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eval := splits[1]
+	feeds, err := transform.BatchFeeds(eval, j.Template.Inputs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := exe.Run(feeds, tfgraph.PredictionNode)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := h.Run(filepath.Join(runDir, "model", "tfjs"), feeds, []string{tfgraph.PredictionNode})
+	if err != nil {
+		t.Fatal(err)
+	}
+	preds := got[tfgraph.PredictionNode].Values
+	if len(preds) != eval.Rows() || want[0].Len() != eval.Rows() {
+		t.Fatalf("%d TF.js predictions, %d Go predictions, %d eval rows", len(preds), want[0].Len(), eval.Rows())
+	}
+	bad, worst := 0, 0.0
+	for r := range eval.Rows() {
+		w, g := want[0].Float64At(r), preds[r]
+		rel := math.Abs(g-w) / math.Abs(w)
+		worst = math.Max(worst, rel)
+		if !(rel <= 1e-5) {
+			if bad < 5 {
+				t.Errorf("eval row %d: TF.js predicts %v, the Go executor %v", r, g, w)
+			}
+			bad++
+		}
+	}
+	t.Logf("serving model: TF.js and the Go executor agree on %d of %d eval predictions (worst relative difference %.2g)", eval.Rows()-bad, eval.Rows(), worst)
 }
 
 // checkWithTFJS reads the raw rows again and has TF.js apply the run's own

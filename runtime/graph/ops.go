@@ -16,6 +16,9 @@ var kernels = map[string]kernel{
 	"Placeholder": nil, // fed by Run
 	"Const":       constOp,
 	"Identity":    func(_ *tfpb.NodeDef, in []*Tensor) ([]*Tensor, error) { return in[:1], nil },
+	// NoOp has no outputs; a SavedModel's main op is one, running the
+	// table initializers through its control inputs.
+	"NoOp": func(*tfpb.NodeDef, []*Tensor) ([]*Tensor, error) { return nil, nil },
 	"Cast":        castOp,
 
 	"AddV2":   arith(func(a, b float64) float64 { return a + b }, func(a, b int64) int64 { return a + b }),
