@@ -5,6 +5,8 @@
 //	tfxc check [--format text|json|sarif] [--schema FILE] [--allow NAME]... [--deny NAME]... [--color] FILE...
 //	tfxc plan [--format text|dot|json] [--schema FILE] FILE
 //	tfxc run [--out DIR] [--schema FILE] [Beam runner flags] FILE [-- BEAM-FLAGS...]
+//	tfxc runs [--out DIR] [--format text|json] FILE
+//	tfxc show [--out DIR] [--format text|json] RUN
 //	tfxc fmt [-w] [-l] [-d] FILE...
 //	tfxc codes
 //	tfxc version
@@ -58,7 +60,7 @@ type command struct {
 var commands []*command
 
 func init() {
-	commands = []*command{checkCommand, planCommand, runCommand, fmtCommand, codesCommand, versionCommand, helpCommand}
+	commands = []*command{checkCommand, planCommand, runCommand, runsCommand, showCommand, fmtCommand, codesCommand, versionCommand, helpCommand}
 }
 
 func lookupCommand(name string) *command {

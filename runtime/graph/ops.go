@@ -19,7 +19,7 @@ var kernels = map[string]kernel{
 	// NoOp has no outputs; a SavedModel's main op is one, running the
 	// table initializers through its control inputs.
 	"NoOp": func(*tfpb.NodeDef, []*Tensor) ([]*Tensor, error) { return nil, nil },
-	"Cast":        castOp,
+	"Cast": castOp,
 
 	"AddV2":   arith(func(a, b float64) float64 { return a + b }, func(a, b int64) int64 { return a + b }),
 	"Sub":     sub,
