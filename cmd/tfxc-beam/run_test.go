@@ -379,3 +379,52 @@ func checkWithTFJS(t *testing.T, runDir string) {
 		t.Logf("%s: %d examples × %d outputs, TF.js agrees on all but %d values", split.Name, got.Rows(), len(got.Columns), mismatches)
 	}
 }
+
+// TestSecondRunComparesWithFirst runs a pipeline twice into one runs
+// folder: both runs are recorded in the metadata store, the first is
+// blessed and pushed with its change criterion skipped, and the second
+// takes the first's evaluation as its baseline, which tfxc show traces
+// back to the first run.
+func TestSecondRunComparesWithFirst(t *testing.T) {
+	bin := install(t)
+	src := strings.Replace(taxitest.SharedSource(t), "split train: 2, eval: 1", "split train: 2, eval: 1\n    on_anomaly warn", 1)
+	src = strings.Replace(src, "steps: 1000", "steps: 300", 1)
+	file := filepath.Join(t.TempDir(), "taxi.tfxl")
+	if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	tfxc := func(args ...string) (string, string, int) {
+		cmd := exec.Command(filepath.Join(bin, "tfxc"), args...)
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		err := cmd.Run()
+		code := 0
+		if e, ok := err.(*exec.ExitError); ok {
+			code = e.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return stdout.String(), stderr.String(), code
+	}
+	for i, want := range []string{"not checked: no model of this pipeline is blessed yet", "baseline: "} {
+		stdout, stderr, code := tfxc("run", "--out", out, file)
+		if code != 0 || !strings.Contains(stdout, "BLESSED") || !strings.Contains(stdout, want) {
+			t.Fatalf("run %d exited %d, want a blessed model and %q; stdout:\n%s\nstderr:\n%s", i+1, code, want, stdout, stderr)
+		}
+	}
+	versions, _ := filepath.Glob(filepath.Join(filepath.Dir(file), "serving", "taxi", "*", "saved_model.pb"))
+	if len(versions) != 2 {
+		t.Errorf("pushed versions %v, want 2", versions)
+	}
+	stdout, _, code := tfxc("runs", "--out", out, file)
+	if code != 0 || strings.Count(stdout, "complete  yes") != 2 || !strings.Contains(stdout, "auc=") {
+		t.Errorf("tfxc runs exited %d:\n%s", code, stdout)
+	}
+	stdout, _, code = tfxc("show", "--out", out, "2")
+	for _, want := range []string{"run 2 of taxi", "train  Trainer  complete", "PushedModel", "from run 1"} {
+		if code != 0 || !strings.Contains(stdout, want) {
+			t.Errorf("tfxc show 2 exited %d, lacks %q:\n%s", code, want, stdout)
+		}
+	}
+}

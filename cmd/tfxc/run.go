@@ -113,7 +113,12 @@ func runRun(c *cli, cmd *command, fs *pflag.FlagSet, opts any) int {
 	if p == nil {
 		return status
 	}
-	runDir, err := newRunDir(f.out, file, p.Pipeline, time.Now())
+	start := time.Now()
+	out := f.out
+	if out == "" {
+		out = filepath.Join(filepath.Dir(file), "runs")
+	}
+	runDir, err := newRunDir(out, p.Pipeline, start)
 	if err != nil {
 		c.errorf("%v", err)
 		return exitError
@@ -128,7 +133,15 @@ func runRun(c *cli, cmd *command, fs *pflag.FlagSet, opts any) int {
 		c.errorf("%v", err)
 		return exitError
 	}
+	rec, baseline, err := beginRun(out, p, runDir, start)
+	if err != nil {
+		c.errorf("recording the run: %v", err)
+		return exitError
+	}
 	fmt.Fprintf(c.stderr, "tfxc: running %s → %s\n", file, runDir)
+	if baseline != "" {
+		fmt.Fprintf(c.stderr, "tfxc: the baseline is the latest blessed model's evaluation, %s\n", baseline)
+	}
 
 	beamArgs := []string{
 		"--plan=" + planPath,
@@ -136,6 +149,9 @@ func runRun(c *cli, cmd *command, fs *pflag.FlagSet, opts any) int {
 		fmt.Sprintf("--shard_bytes=%d", f.shardBytes),
 		"--deadline=" + f.deadline.String(),
 		"--version=" + toolVersion(),
+	}
+	if baseline != "" {
+		beamArgs = append(beamArgs, "--baseline="+baseline)
 	}
 	for _, b := range beamFlags {
 		if v := *f.beam[b.name]; v != "" {
@@ -147,6 +163,17 @@ func runRun(c *cli, cmd *command, fs *pflag.FlagSet, opts any) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	code, err := beamexec.Exec(ctx, bin, beamArgs, c.stdout, c.stderr)
+	var jobErr error
+	switch {
+	case err != nil:
+		jobErr = err
+	case code != 0:
+		jobErr = fmt.Errorf("tfxc-beam exited with status %d", code)
+	}
+	if rerr := rec.finish(jobErr != nil, jobErr, baseline, time.Now()); rerr != nil {
+		c.errorf("recording the run in %s: %v", filepath.Join(out, storeName), rerr)
+		code = 1
+	}
 	if err != nil {
 		c.errorf("%v", err)
 		return exitError
@@ -157,13 +184,10 @@ func runRun(c *cli, cmd *command, fs *pflag.FlagSet, opts any) int {
 	return exitOK
 }
 
-// newRunDir creates the folder of a new run: OUT/PIPELINE/STAMP, where OUT
-// defaults to runs/ beside the pipeline file and STAMP is the UTC start
-// time, with a suffix when two runs start in the same second.
-func newRunDir(out, file, pipeline string, now time.Time) (string, error) {
-	if out == "" {
-		out = filepath.Join(filepath.Dir(file), "runs")
-	}
+// newRunDir creates the folder of a new run: OUT/PIPELINE/STAMP, where
+// STAMP is the UTC start time, with a suffix when two runs start in the
+// same second.
+func newRunDir(out, pipeline string, now time.Time) (string, error) {
 	abs, err := filepath.Abs(filepath.Join(out, pipeline))
 	if err != nil {
 		return "", err
