@@ -664,12 +664,30 @@ func matMul(n *tfpb.NodeDef, in []*Tensor) ([]*Tensor, error) {
 	}
 	m, k, cols := a.Shape[0], a.Shape[1], b.Shape[1]
 	out := Float32s([]int{m, cols}, make([]float32, m*cols))
+	// Row by row, each output accumulated in float64 over x in order; a
+	// zero of a (most of a one-hot input) adds nothing when b is finite,
+	// so it is skipped.
+	finite := true
+	for _, v := range b.F32 {
+		if math.IsInf(float64(v), 0) || v != v {
+			finite = false
+			break
+		}
+	}
+	acc := make([]float64, cols)
 	for i := range m {
-		for j := range cols {
-			var s float64
-			for x := range k {
-				s += float64(a.F32[i*k+x]) * float64(b.F32[x*cols+j])
+		clear(acc)
+		for x := range k {
+			av := a.F32[i*k+x]
+			if av == 0 && finite {
+				continue
 			}
+			row := b.F32[x*cols : (x+1)*cols]
+			for j, bv := range row {
+				acc[j] += float64(av) * float64(bv)
+			}
+		}
+		for j, s := range acc {
 			out.F32[i*cols+j] = float32(s)
 		}
 	}

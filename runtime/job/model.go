@@ -50,28 +50,11 @@ func (j *Job) Train(state []byte, runDir, version string) ([]byte, *Training, er
 	if len(bound.Analyzers) > 0 {
 		return nil, nil, fmt.Errorf("the transform still has %d analyzers to run", len(bound.Analyzers))
 	}
-	batches, err := j.readTransformed(runDir, j.Plan.AnalyzeSplit)
+	data, inputs, err := j.TrainingData(runDir)
 	if err != nil {
 		return nil, nil, err
 	}
-	inputs, err := resolveWidths(m.Inputs, batches)
-	if err != nil {
-		return nil, nil, err
-	}
-	data, err := train.NewData(inputs)
-	if err != nil {
-		return nil, nil, err
-	}
-	for _, b := range batches {
-		if err := data.Append(b, m.Label); err != nil {
-			return nil, nil, fmt.Errorf("reading the transformed %s split: %w", j.Plan.AnalyzeSplit, err)
-		}
-	}
-	batches = nil
-	cfg := train.Config{
-		Hidden: m.Hidden, Activation: m.Activation, Binary: m.LabelKind == "binary",
-		Steps: m.Steps, Epochs: m.Epochs, Batch: m.Batch, LearningRate: m.LearningRate, L2: m.L2, Seed: m.Seed,
-	}
+	cfg := j.TrainConfig()
 	var last time.Time
 	cfg.Progress = func(p train.LossPoint) {
 		if time.Since(last) >= 2*time.Second {
@@ -111,6 +94,43 @@ func (j *Job) Train(state []byte, runDir, version string) ([]byte, *Training, er
 		return nil, nil, fmt.Errorf("encoding the serving graph: %w", err)
 	}
 	return encoded, tr, nil
+}
+
+// TrainingData reads the transformed examples of the analyzed split as the
+// model's first layer takes them, and returns them with the model's
+// inputs, their widths resolved.
+func (j *Job) TrainingData(runDir string) (*train.Data, []tfgraph.ModelInput, error) {
+	m := j.Plan.Model
+	if m == nil {
+		return nil, nil, fmt.Errorf("the plan has no model")
+	}
+	batches, err := j.readTransformed(runDir, j.Plan.AnalyzeSplit)
+	if err != nil {
+		return nil, nil, err
+	}
+	inputs, err := resolveWidths(m.Inputs, batches)
+	if err != nil {
+		return nil, nil, err
+	}
+	data, err := train.NewData(inputs)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, b := range batches {
+		if err := data.Append(b, m.Label); err != nil {
+			return nil, nil, fmt.Errorf("reading the transformed %s split: %w", j.Plan.AnalyzeSplit, err)
+		}
+	}
+	return data, inputs, nil
+}
+
+// TrainConfig is the plan's model as the trainer takes it.
+func (j *Job) TrainConfig() train.Config {
+	m := j.Plan.Model
+	return train.Config{
+		Hidden: m.Hidden, Activation: m.Activation, Binary: m.LabelKind == "binary",
+		Steps: m.Steps, Epochs: m.Epochs, Batch: m.Batch, LearningRate: m.LearningRate, L2: m.L2, Seed: m.Seed,
+	}
 }
 
 // readTransformed reads every transformed example of a split, in shard
