@@ -50,13 +50,19 @@ tfxc or on PATH (go install ./cmd/...). The job reads and splits the
 examples, computes each split's statistics, infers or reads the schema,
 validates the examples against it, runs the transform's analyzers in one
 pass over the training split and applies the bound transform graph to
-every split.
+every split. With a model, it then trains it on the transformed training
+split, evaluates the serving model on the eval split for every slice,
+checks the push criteria (those on baseline.METRIC against the latest
+blessed run of the pipeline, skipped while there is none) and pushes the
+model if and only if it is blessed.
 
 Each run writes its artifacts into a folder of its own,
 OUT/PIPELINE/YYYYMMDD-HHMMSS, where OUT is --out or "runs" beside the
 pipeline file: plan.json, statistics/, schema/, anomalies/, quarantine/,
-transform_graph/ (SavedModel and TF.js model) and transformed/. Every
-file is written under a temporary name and renamed when complete.
+transform_graph/ (SavedModel and TF.js model), transformed/, model/,
+evaluation/ and push/. Every file is written under a temporary name and
+renamed when complete. The run is recorded in OUT/metadata.sqlite: see
+tfxc runs and tfxc show.
 
 The job runs on Beam's Prism runner inside tfxc-beam by default. The same
 job runs on any portable job server with --runner universal --endpoint
@@ -66,7 +72,9 @@ and its flags; flags after "--" go to tfxc-beam and Beam unchanged.
 Exit status: 0 when the run succeeds; 1 when the file does not check, the
 job fails, or the run breaks the pipeline's own rules (quarantined records
 beyond max_bad_rows, anomalies when on_anomaly is fail), in which case
-everything computed is still written; 2 on a usage error.
+everything computed is still written and the model is not blessed; 2 on a
+usage error. A model that misses a push criterion is not pushed, and the
+run still exits 0: the summary and evaluation/blessing.json say why.
 `,
 	flags: func(fs *pflag.FlagSet) any {
 		f := &runFlags{beam: map[string]*string{}}
