@@ -72,8 +72,9 @@ func Compile(prog *lang.Program, file string) (*Plan, error) {
 		}
 	}
 
-	if len(prog.Transforms) > 0 {
-		t, err := tfgraph.Lower(prog)
+	lowered := withRawInputs(prog)
+	if len(lowered.Transforms) > 0 {
+		t, err := tfgraph.Lower(lowered)
 		if err != nil {
 			return nil, fmt.Errorf("lowering the transform: %w", err)
 		}
@@ -94,13 +95,48 @@ func Compile(prog *lang.Program, file string) (*Plan, error) {
 			p.Label = &Transform{Graph: lg, Inputs: lt.Inputs, Outputs: lt.Outputs}
 		}
 	}
-	if err := p.compileModel(prog, dir); err != nil {
+	if err := p.compileModel(lowered, dir); err != nil {
 		return nil, err
 	}
 	if err := p.addStages(); err != nil {
 		return nil, err
 	}
 	return p, nil
+}
+
+// RawInputSuffix names the transform output that passes a raw feature the
+// model reads through the transform graph: the serving graph feeds the
+// model transform outputs only.
+const RawInputSuffix = "__raw"
+
+// withRawInputs returns the program with a pass-through transform,
+// FEATURE__raw = FEATURE, for each raw feature the model reads, and the
+// model reading those instead; the program itself is unchanged.
+func withRawInputs(prog *lang.Program) *lang.Program {
+	m := prog.Model
+	if m == nil || prog.Schema == nil {
+		return prog
+	}
+	names := map[string]bool{}
+	for _, t := range prog.Transforms {
+		names[t.Name] = true
+	}
+	out := *prog
+	model := *m
+	model.Inputs = nil
+	out.Model = &model
+	out.Transforms = append([]*lang.Transform(nil), prog.Transforms...)
+	for _, in := range m.Inputs {
+		f := prog.Schema.Feature(in)
+		if names[in] || f == nil {
+			model.Inputs = append(model.Inputs, in)
+			continue
+		}
+		name := in + RawInputSuffix
+		out.Transforms = append(out.Transforms, &lang.Transform{Name: name, Expr: &lang.Ident{Name: in}, Type: f.Type, Features: []string{in}})
+		model.Inputs = append(model.Inputs, name)
+	}
+	return &out
 }
 
 // columnOf is the column that holds a schema feature's values.

@@ -187,7 +187,7 @@ func (p *Plan) compileModel(prog *lang.Program, dir string) error {
 func modelInput(name string, types map[string]lang.Type) (tfgraph.ModelInput, error) {
 	t, ok := types[name]
 	if !ok {
-		return tfgraph.ModelInput{}, fmt.Errorf("input %s is a raw feature; the serving graph feeds the model transform outputs only: add %s_xf = %s to the transform block", name, name, name)
+		return tfgraph.ModelInput{}, fmt.Errorf("input %s is neither a transform output nor a feature of the schema", name)
 	}
 	in := tfgraph.ModelInput{Output: name}
 	switch {

@@ -131,3 +131,22 @@ func TestTaxiPlan(t *testing.T) {
 		t.Errorf("DOT lacks the analyze → transform/eval edge:\n%s", dot.String())
 	}
 }
+
+// TestRawModelInput: a model input that is a raw feature reaches the model
+// through a pass-through output of the transform graph, even when another
+// transform fills the same feature.
+func TestRawModelInput(t *testing.T) {
+	file := "../examples/taxi/taxi.tfxl"
+	src, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := compile(t, file, bytes.Replace(src, []byte("inputs trip_miles_xf,"), []byte("inputs trip_start_hour, trip_miles_xf,"), 1))
+	want := "trip_start_hour" + planner.RawInputSuffix
+	if in := p.Model.Inputs[0]; in.Output != want || in.Kind != tfgraph.Numeric || in.Width != 1 {
+		t.Errorf("model input %+v, want %s, numeric", in, want)
+	}
+	if !slices.ContainsFunc(p.Transform.Outputs, func(o tfgraph.Output) bool { return o.Name == want }) {
+		t.Errorf("the transform graph has no output %s", want)
+	}
+}

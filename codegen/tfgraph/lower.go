@@ -21,9 +21,12 @@ func Lower(prog *lang.Program) (*Template, error) {
 		if err != nil {
 			return nil, fmt.Errorf("transform %s: %w", xf.Name, err)
 		}
-		if v.present != "" {
+		if v.present != "" && xf.Type.Optional {
 			return nil, fmt.Errorf("transform %s may be missing; the checker should have refused it", xf.Name)
 		}
+		// A feature the schema says is always present has a presence
+		// placeholder when some transform fills it; read bare, it is its
+		// value, as in any other expression.
 		if v.fill != "" {
 			return nil, fmt.Errorf("transform %s is a filled string, which TF.js cannot compute; encode it in the same transform (vocabulary, hash)", xf.Name)
 		}
