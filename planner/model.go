@@ -15,9 +15,11 @@ import (
 type Model struct {
 	Family string // linear, logistic or dnn
 	// Label is the label's column in the transformed examples, and
-	// LabelKind "binary" or "regression".
+	// LabelKind "binary", "regression" or "multiclass", with Classes
+	// classes.
 	Label     string
 	LabelKind string
+	Classes   int `json:",omitempty"`
 	// Inputs are the transform outputs the model reads, in order. A
 	// category whose count is known only after analysis has Width 0: the
 	// Trainer takes it from the training split.
@@ -114,8 +116,13 @@ func (p *Plan) compileModel(prog *lang.Program, dir string) error {
 		pm.LabelKind = "binary"
 	case lang.RegressionLabel:
 		pm.LabelKind = "regression"
+	case lang.MulticlassLabel:
+		pm.LabelKind, pm.Classes = "multiclass", int(prog.Label.Type.Card)
+		if pm.Classes < 2 {
+			return fmt.Errorf("model %s: the label %s is %s; a multiclass label needs a known number of classes, two or more", m.Family, prog.Label.Name, prog.Label.Type)
+		}
 	default:
-		return fmt.Errorf("model %s: the label %s is %s; the trainer learns binary and regression labels only", m.Family, prog.Label.Name, prog.Label.Type)
+		return fmt.Errorf("model %s: the label %s is %s, which no model learns", m.Family, prog.Label.Name, prog.Label.Type)
 	}
 	types := map[string]lang.Type{}
 	for _, t := range prog.Transforms {

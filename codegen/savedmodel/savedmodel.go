@@ -141,13 +141,18 @@ func FromTemplate(t *tfgraph.Template, g *tfpb.GraphDef) *Model {
 
 // ForServing describes a serving graph (a bound transform followed by a
 // model, see tfgraph.Serving) for Write: serving_default takes the raw
-// features and gives the prediction; transform_features gives the
-// transform's outputs from the same inputs, as TFX's serving models do.
-func ForServing(t *tfgraph.Template, g *tfpb.GraphDef) *Model {
+// features and gives the prediction (a row of class probabilities when
+// classes > 0); transform_features gives the transform's outputs from the
+// same inputs, as TFX's serving models do.
+func ForServing(t *tfgraph.Template, g *tfpb.GraphDef, classes int) *Model {
 	m := FromTemplate(t, g)
 	transform := m.Signatures["transform_features"]
+	shape := []int64{-1}
+	if classes > 0 {
+		shape = append(shape, int64(classes))
+	}
 	serving := Signature{Inputs: transform.Inputs, Outputs: []Tensor{
-		{Key: tfgraph.PredictionNode, Node: tfgraph.PredictionNode, DType: tfpb.DataType_DT_FLOAT, Shape: []int64{-1}},
+		{Key: tfgraph.PredictionNode, Node: tfgraph.PredictionNode, DType: tfpb.DataType_DT_FLOAT, Shape: shape},
 	}}
 	m.Signatures = map[string]Signature{"serving_default": serving, "transform_features": transform}
 	return m

@@ -80,7 +80,7 @@ func TestServingSavedModel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sm, err := savedmodel.Build(savedmodel.ForServing(tmpl, sg))
+	sm, err := savedmodel.Build(savedmodel.ForServing(tmpl, sg, 0))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -33,7 +33,7 @@ type Layer struct {
 	In, Out    int
 	W          []float32 // In×Out, row-major
 	B          []float32 // Out
-	Activation string    // "relu", "sigmoid", "tanh" or "" (none)
+	Activation string    // "relu", "sigmoid", "tanh", "softmax" (the last layer only) or "" (none)
 }
 
 // Model is a trained model as the serving graph computes it.
@@ -42,8 +42,17 @@ type Model struct {
 	Layers []Layer
 }
 
+// Classes is the number of classes of a model with a softmax head, 0 for
+// a model that gives one value per example.
+func (m *Model) Classes() int {
+	if n := len(m.Layers); n > 0 && m.Layers[n-1].Activation == "softmax" {
+		return m.Layers[n-1].Out
+	}
+	return 0
+}
+
 // PredictionNode names the serving graph's output: one prediction per
-// example.
+// example, or with a softmax head a row of class probabilities.
 const PredictionNode = "prediction"
 
 // Serving appends a model to a bound transform graph: the model's inputs
@@ -127,17 +136,26 @@ func Serving(t *Template, bound *tfpb.GraphDef, m *Model) (*tfpb.GraphDef, error
 			x = b.op(scope+"/Sigmoid", "Sigmoid", map[string]*tfpb.AttrValue{"T": f32}, x)
 		case "tanh":
 			x = b.op(scope+"/Tanh", "Tanh", map[string]*tfpb.AttrValue{"T": f32}, x)
+		case "softmax":
+			if i != len(m.Layers)-1 {
+				return nil, fmt.Errorf("serving graph: layer %d has a softmax; only the last may", i)
+			}
+			x = b.op(scope+"/Softmax", "Softmax", map[string]*tfpb.AttrValue{"T": f32}, x)
 		case "":
 		default:
 			return nil, fmt.Errorf("serving graph: layer %d has activation %q", i, l.Activation)
 		}
 		in = l.Out
 	}
-	if in != 1 {
-		return nil, fmt.Errorf("serving graph: the last layer gives %d values per example, want 1", in)
+	if classes := m.Classes(); classes == 0 {
+		if in != 1 {
+			return nil, fmt.Errorf("serving graph: the last layer gives %d values per example, want 1", in)
+		}
+		flat := b.value("model/prediction/shape", []int32{-1})
+		x = b.op("model/prediction/flat", "Reshape", map[string]*tfpb.AttrValue{"T": f32, "Tshape": i32}, x, flat)
+	} else if classes < 2 {
+		return nil, fmt.Errorf("serving graph: a softmax over %d class", classes)
 	}
-	flat := b.value("model/prediction/shape", []int32{-1})
-	x = b.op("model/prediction/flat", "Reshape", map[string]*tfpb.AttrValue{"T": f32, "Tshape": i32}, x, flat)
 	if _, taken := b.names[PredictionNode]; taken {
 		return nil, fmt.Errorf("serving graph: the transform already has a node %s", PredictionNode)
 	}

@@ -120,3 +120,61 @@ func TestServingGraphRefusesBadModels(t *testing.T) {
 		t.Error("a model input that is no transform output was accepted")
 	}
 }
+
+// TestSoftmaxServingAgreesWithTFJS: a softmax head of three classes gives
+// the same probabilities in TF.js as in the Go executor, row by row.
+func TestSoftmaxServingAgreesWithTFJS(t *testing.T) {
+	h, err := harness.Find()
+	taxitest.Need(t, "the TF.js harness", err)
+	reg, err := opreg.Default()
+	taxitest.Need(t, "TensorFlow's op registry", err)
+	fit := taxitest.Fit(t)
+	m := taxiModel(16)
+	last := &m.Layers[1]
+	last.Out, last.Activation = 3, "softmax"
+	last.W = make([]float32, 16*3)
+	last.B = []float32{0.1, -0.2, 0.05}
+	for i := range last.W {
+		last.W[i] = float32(i%7-3) * 0.2
+	}
+	g, err := tfgraph.Serving(fit.Template, fit.Graph, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := reg.Validate(g); err != nil {
+		t.Fatalf("the serving graph is not valid TensorFlow: %v", err)
+	}
+	exe, err := graph.Compile(g, fit.Template.Initializers...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := exe.Run(fit.Feeds, tfgraph.PredictionNode)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "serving")
+	if err := tfjs.Write(dir, &tfjs.Model{Graph: g, Initializers: fit.Template.Initializers}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := h.Run(dir, fit.Feeds, []string{tfgraph.PredictionNode})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := got[tfgraph.PredictionNode]
+	if len(p.Values) != 3*fit.Rows || want[0].Len() != 3*fit.Rows || len(want[0].Shape) != 2 || want[0].Shape[1] != 3 {
+		t.Fatalf("%d TF.js values, Go %v, %d rows", len(p.Values), want[0].Shape, fit.Rows)
+	}
+	bad := 0
+	for i := range p.Values {
+		w, g := want[0].Float64At(i), p.Values[i]
+		if math.Abs(g-w) > 1e-5*math.Abs(w) {
+			if bad < 5 {
+				t.Errorf("value %d: TF.js %v, Go %v", i, g, w)
+			}
+			bad++
+		}
+	}
+	if bad > 0 {
+		t.Errorf("%d of %d probabilities disagree", bad, len(p.Values))
+	}
+}

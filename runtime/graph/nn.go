@@ -2,6 +2,7 @@ package graph
 
 import (
 	"fmt"
+	"math"
 
 	tfpb "github.com/tfxc/tfxc/pb/tf"
 )
@@ -49,6 +50,36 @@ func biasAdd(_ *tfpb.NodeDef, in []*Tensor) ([]*Tensor, error) {
 	k := b.Shape[0]
 	for i, v := range x.F32 {
 		out.F32[i] = v + b.F32[i%k]
+	}
+	return []*Tensor{out}, nil
+}
+
+// softmax is TensorFlow's Softmax over the last dimension of a float
+// tensor: exp(x − max) / Σ exp(x − max) per row (nn_ops.cc), computed in
+// float64.
+func softmax(_ *tfpb.NodeDef, in []*Tensor) ([]*Tensor, error) {
+	x := in[0]
+	if x.DType != tfpb.DataType_DT_FLOAT || len(x.Shape) < 1 {
+		return nil, fmt.Errorf("Softmax of %s %v", x.DType, x.Shape)
+	}
+	out := Float32s(x.Shape, make([]float32, len(x.F32)))
+	k := x.Shape[len(x.Shape)-1]
+	if k == 0 {
+		return []*Tensor{out}, nil
+	}
+	for lo := 0; lo < len(x.F32); lo += k {
+		row := x.F32[lo : lo+k]
+		m := float64(row[0])
+		for _, v := range row[1:] {
+			m = math.Max(m, float64(v))
+		}
+		var sum float64
+		for _, v := range row {
+			sum += math.Exp(float64(v) - m)
+		}
+		for j, v := range row {
+			out.F32[lo+j] = float32(math.Exp(float64(v)-m) / sum)
+		}
 	}
 	return []*Tensor{out}, nil
 }

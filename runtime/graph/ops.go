@@ -94,6 +94,7 @@ var kernels = map[string]kernel{
 	"BiasAdd": biasAdd,
 	"Relu":    unaryFloat(func(x float64) float64 { return max(x, 0) }),
 	"Tanh":    unaryFloat(math.Tanh),
+	"Softmax": softmax,
 }
 
 func init() {

@@ -28,6 +28,7 @@ type Evaluator struct {
 	label   *graph.Executable
 	split   int
 	cfg     metrics.Config
+	classes int // the classes of a softmax head; 0 for one value per example
 }
 
 // NewEvaluator compiles the serving graph that Train returned.
@@ -51,7 +52,7 @@ func (j *Job) NewEvaluator(model []byte) (*Evaluator, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Evaluator{job: j, serving: exe, inputs: j.Template.Inputs, label: lexe, split: -1, cfg: cfg}
+	e := &Evaluator{job: j, serving: exe, inputs: j.Template.Inputs, label: lexe, split: -1, cfg: cfg, classes: j.Plan.Model.Classes}
 	for i, s := range j.Plan.Examples.Splits {
 		if s.Name == j.evalSplit() {
 			e.split = i
@@ -163,13 +164,37 @@ func (e *Evaluator) score(b *batch.Batch) (*metrics.Batch, error) {
 	if err != nil {
 		return nil, fmt.Errorf("the label: %w", err)
 	}
-	if len(labels) != len(preds) {
-		return nil, fmt.Errorf("%d labels for %d predictions", len(labels), len(preds))
+	mb := &metrics.Batch{Labels: labels, Predictions: preds, Features: b}
+	if k := e.classes; k > 0 {
+		// A softmax head: the class probabilities, and as the prediction
+		// the most likely class.
+		mb.Predictions = make([]float64, len(preds)/k)
+		for r := range mb.Predictions {
+			row := preds[r*k : (r+1)*k]
+			mb.Classes = append(mb.Classes, row)
+			mb.Predictions[r] = float64(argmax(row))
+		}
 	}
-	return &metrics.Batch{Labels: labels, Predictions: preds, Features: b}, nil
+	if len(labels) != len(mb.Predictions) {
+		return nil, fmt.Errorf("%d labels for %d predictions", len(labels), len(mb.Predictions))
+	}
+	return mb, nil
 }
 
-// Predict runs the serving graph over raw examples: one prediction each.
+// argmax is the index of the first largest value.
+func argmax(xs []float64) int {
+	best := 0
+	for i, x := range xs {
+		if x > xs[best] {
+			best = i
+		}
+	}
+	return best
+}
+
+// Predict runs the serving graph over raw examples: one prediction each,
+// or with a softmax head a row of class probabilities each, one row after
+// the other.
 func (e *Evaluator) Predict(b *batch.Batch) ([]float64, error) {
 	feeds, err := transform.BatchFeeds(b, e.inputs)
 	if err != nil {
@@ -183,8 +208,8 @@ func (e *Evaluator) Predict(b *batch.Batch) ([]float64, error) {
 	if err != nil {
 		return nil, fmt.Errorf("the prediction: %w", err)
 	}
-	if len(preds) != b.Rows() {
-		return nil, fmt.Errorf("the serving graph gave %d predictions for %d examples", len(preds), b.Rows())
+	if want := b.Rows() * max(e.classes, 1); len(preds) != want {
+		return nil, fmt.Errorf("the serving graph gave %d values for %d examples", len(preds), b.Rows())
 	}
 	return preds, nil
 }

@@ -73,7 +73,7 @@ func (j *Job) Train(state []byte, runDir, version string) ([]byte, *Training, er
 		return nil, nil, err
 	}
 	dir := filepath.Join(runDir, "model")
-	if err := savedmodel.Write(filepath.Join(dir, "saved_model"), savedmodel.ForServing(j.Template, serving)); err != nil {
+	if err := savedmodel.Write(filepath.Join(dir, "saved_model"), savedmodel.ForServing(j.Template, serving, res.Model.Classes())); err != nil {
 		return nil, nil, fmt.Errorf("writing the serving SavedModel: %w", err)
 	}
 	if err := tfjs.Write(filepath.Join(dir, "tfjs"), &tfjs.Model{Graph: serving, Initializers: j.Template.Initializers, ConvertedBy: "tfxc " + version}); err != nil {
@@ -128,7 +128,7 @@ func (j *Job) TrainingData(runDir string) (*train.Data, []tfgraph.ModelInput, er
 func (j *Job) TrainConfig() train.Config {
 	m := j.Plan.Model
 	return train.Config{
-		Hidden: m.Hidden, Activation: m.Activation, Binary: m.LabelKind == "binary",
+		Hidden: m.Hidden, Activation: m.Activation, Binary: m.LabelKind == "binary", Classes: m.Classes,
 		Steps: m.Steps, Epochs: m.Epochs, Batch: m.Batch, LearningRate: m.LearningRate, L2: m.L2, Seed: m.Seed,
 	}
 }

@@ -167,3 +167,27 @@ func BenchmarkTrainEpoch(b *testing.B) {
 	}
 	b.ReportMetric(float64(data.Rows())*float64(b.N)/b.Elapsed().Seconds(), "examples/s")
 }
+
+// TestMulticlassTaxi trains a softmax head: the label is a hash of the
+// payment type into 4 classes, which the model can learn from its
+// payment_type_xf input; accuracy is TFMA's multiclass accuracy.
+func TestMulticlassTaxi(t *testing.T) {
+	p := taxiPlanWith(t, func(s string) string {
+		s = warnOnAnomaly(s)
+		s = strings.Replace(s, "label big_tipper = tips > 0.2 * fare", `label pay = hash(fill(payment_type, ""), 4)`, 1)
+		s = strings.Replace(s, "steps: 1000", "steps: 300", 1)
+		s = strings.Replace(s, "metrics auc, binary_accuracy, example_count", "metrics accuracy, example_count", 1)
+		i := strings.Index(s, "push ")
+		return s[:i] + "push \"serving/taxi\" as saved_model, tfjs when {\n    accuracy >= 0.95\n}\n"
+	})
+	if p.Model.LabelKind != "multiclass" || p.Model.Classes != 4 {
+		t.Fatalf("model %+v", p.Model)
+	}
+	_, o := runLocally(t, p, 256<<10, t.TempDir())
+	s, _ := o.Metrics.Slice(metrics.SliceKey{})
+	acc, ok := s.Value(metrics.MetricKey{Name: "accuracy"})
+	t.Logf("multiclass: accuracy %.4f", acc)
+	if !ok || acc < 0.95 || !o.Blessing.Blessed || !o.Pushes[0].Pushed {
+		t.Errorf("accuracy %v (%v), blessing %+v, push %+v", acc, ok, o.Blessing, o.Pushes[0])
+	}
+}

@@ -25,10 +25,10 @@ type net struct {
 
 // newNet initialises the layers as Keras's Dense does by default: kernels
 // Glorot-uniform (uniform in ±√(6/(fan_in+fan_out))), biases zero.
-func newNet(width int, hidden []int, rng *rand.Rand) *net {
+func newNet(width int, hidden []int, outputs int, rng *rand.Rand) *net {
 	n := &net{}
 	in := width
-	for _, out := range append(append([]int(nil), hidden...), 1) {
+	for _, out := range append(append([]int(nil), hidden...), outputs) {
 		l := &layer{in: in, out: out,
 			w: make([]float64, in*out), b: make([]float64, out),
 			gw: make([]float64, in*out), gb: make([]float64, out),
@@ -62,7 +62,7 @@ func (n *net) workspace(batch int) *workspace {
 
 // step computes the gradients of the mean loss over the examples rows
 // into the layers, and returns that loss.
-func (n *net) step(d *Data, rows []int, ws *workspace, act act, binary bool, l2 float64) float64 {
+func (n *net) step(d *Data, rows []int, ws *workspace, act act, h head, l2 float64) float64 {
 	bs := len(rows)
 	last := len(n.layers) - 1
 	// Forward.
@@ -102,19 +102,12 @@ func (n *net) step(d *Data, rows []int, ws *workspace, act act, binary bool, l2 
 			}
 		}
 	}
-	// The loss and its gradient in the head's logit (or output).
+	// The loss and its gradient in the head's logits (or outputs).
 	var loss float64
-	out := ws.a[last][:bs]
-	dz := ws.da[last][:bs]
-	for r, z := range out {
-		y := d.Labels[rows[r]]
-		if binary {
-			loss += max(z, 0) - z*y + math.Log1p(math.Exp(-math.Abs(z)))
-			dz[r] = (sigmoid(z) - y) / float64(bs)
-		} else {
-			loss += (z - y) * (z - y)
-			dz[r] = 2 * (z - y) / float64(bs)
-		}
+	k := n.layers[last].out
+	for r := range bs {
+		z := ws.a[last][r*k : (r+1)*k]
+		loss += h.loss(z, d.Labels[rows[r]], 1/float64(bs), ws.da[last][r*k:(r+1)*k])
 	}
 	// Backward.
 	for li := last; li >= 0; li-- {
@@ -190,15 +183,12 @@ func adamStep(w, g, m, v []float64, alpha float64) {
 }
 
 // export converts the network to the serving graph's float32 model.
-func (n *net) export(inputs []tfgraph.ModelInput, hidden string, binary bool) *tfgraph.Model {
+func (n *net) export(inputs []tfgraph.ModelInput, hidden string, h head) *tfgraph.Model {
 	m := &tfgraph.Model{Inputs: append([]tfgraph.ModelInput(nil), inputs...)}
 	for i, l := range n.layers {
 		a := hidden
 		if i == len(n.layers)-1 {
-			a = ""
-			if binary {
-				a = "sigmoid"
-			}
+			a = h.kind
 		}
 		m.Layers = append(m.Layers, tfgraph.Layer{In: l.in, Out: l.out, W: toFloat32(l.w), B: toFloat32(l.b), Activation: a})
 	}

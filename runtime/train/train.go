@@ -34,8 +34,11 @@ type Config struct {
 	// Activation of the hidden layers: relu, tanh or sigmoid.
 	Activation string
 	// Binary selects a sigmoid head trained on log loss (labels 0 and 1);
-	// otherwise the head is linear, trained on squared error.
-	Binary bool
+	// Classes > 1 a softmax head of that many classes trained on
+	// cross-entropy (labels the class ids 0 … Classes−1); otherwise the
+	// head is linear, trained on squared error.
+	Binary  bool
+	Classes int
 	// Steps of mini-batch descent, or, when Epochs > 0, as many steps as
 	// Epochs passes over the data take.
 	Steps, Epochs int
@@ -81,11 +84,13 @@ func Train(d *Data, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Binary {
-		for i, y := range d.Labels {
-			if y != 0 && y != 1 {
-				return nil, fmt.Errorf("training: example %d has label %v; a binary label is 0 or 1", i+1, y)
-			}
+	h, err := newHead(cfg)
+	if err != nil {
+		return nil, err
+	}
+	for i, y := range d.Labels {
+		if err := h.check(y); err != nil {
+			return nil, fmt.Errorf("training: example %d: %w", i+1, err)
 		}
 	}
 	steps := cfg.Steps
@@ -93,7 +98,7 @@ func Train(d *Data, cfg Config) (*Result, error) {
 		steps = cfg.Epochs * ((d.Rows() + cfg.Batch - 1) / cfg.Batch)
 	}
 	rng := rand.New(rand.NewPCG(uint64(cfg.Seed), 0x7466786374726169)) // "tfxctrai"
-	n := newNet(d.Width(), cfg.Hidden, rng)
+	n := newNet(d.Width(), cfg.Hidden, h.outputs(), rng)
 	opt := newAdam(n)
 	order := make([]int, d.Rows())
 	for i := range order {
@@ -130,7 +135,7 @@ func Train(d *Data, cfg Config) (*Result, error) {
 				next++
 			}
 		}
-		loss := n.step(d, rows, ws, act, cfg.Binary, cfg.L2)
+		loss := n.step(d, rows, ws, act, h, cfg.L2)
 		opt.update(n, cfg.LearningRate)
 		res.Examples += int64(len(rows))
 		window += loss
@@ -147,8 +152,85 @@ func Train(d *Data, cfg Config) (*Result, error) {
 			window, windowSteps = 0, 0
 		}
 	}
-	res.Model = n.export(d.inputs, cfg.Activation, cfg.Binary)
+	res.Model = n.export(d.inputs, cfg.Activation, h)
 	return res, nil
+}
+
+// head is the last layer's activation and loss.
+type head struct {
+	kind    string // "sigmoid", "softmax" or "" (linear)
+	classes int
+}
+
+func newHead(cfg Config) (head, error) {
+	switch {
+	case cfg.Binary && cfg.Classes > 1:
+		return head{}, errors.New("training: a model is binary or has classes, not both")
+	case cfg.Binary:
+		return head{kind: "sigmoid", classes: 1}, nil
+	case cfg.Classes == 1:
+		return head{}, errors.New("training: a softmax head needs two classes or more")
+	case cfg.Classes > 1:
+		return head{kind: "softmax", classes: cfg.Classes}, nil
+	}
+	return head{classes: 1}, nil
+}
+
+// outputs is the width of the last layer.
+func (h head) outputs() int { return h.classes }
+
+// check reports a label the head cannot learn.
+func (h head) check(y float64) error {
+	switch h.kind {
+	case "sigmoid":
+		if y != 0 && y != 1 {
+			return fmt.Errorf("label %v; a binary label is 0 or 1", y)
+		}
+	case "softmax":
+		if y != math.Trunc(y) || y < 0 || y >= float64(h.classes) {
+			return fmt.Errorf("label %v; the labels are the class ids 0 to %d", y, h.classes-1)
+		}
+	default:
+		if math.IsNaN(y) || math.IsInf(y, 0) {
+			return fmt.Errorf("label %v", y)
+		}
+	}
+	return nil
+}
+
+// loss returns an example's loss given the last layer's pre-activations
+// z and its label, and writes the gradient of the loss in z, scaled by
+// scale, into dz.
+func (h head) loss(z []float64, y float64, scale float64, dz []float64) float64 {
+	switch h.kind {
+	case "sigmoid":
+		// Log loss from the logit, stably: max(z,0) − z·y + log(1+e^−|z|).
+		dz[0] = (sigmoid(z[0]) - y) * scale
+		return max(z[0], 0) - z[0]*y + math.Log1p(math.Exp(-math.Abs(z[0])))
+	case "softmax":
+		// Cross-entropy of the softmax, with the largest logit
+		// subtracted first.
+		m := z[0]
+		for _, v := range z[1:] {
+			m = max(m, v)
+		}
+		var sum float64
+		for _, v := range z {
+			sum += math.Exp(v - m)
+		}
+		k := int(y)
+		for j, v := range z {
+			p := math.Exp(v-m) / sum
+			if j == k {
+				p--
+			}
+			dz[j] = p * scale
+		}
+		return math.Log(sum) - (z[k] - m)
+	}
+	d := z[0] - y
+	dz[0] = 2 * d * scale
+	return d * d
 }
 
 // activation returns the hidden layers' activation and its derivative

@@ -135,6 +135,35 @@ func misclassified(m *tfgraph.Model, f func(float64, int64) float64) int {
 	return wrong
 }
 
+// TestSoftmax learns three classes, the third of them unlearnable from a
+// linear score of x alone: c decides.
+func TestSoftmax(t *testing.T) {
+	f := func(x float64, c int64) float64 {
+		switch {
+		case c == 3:
+			return 2
+		case x > 0:
+			return 1
+		}
+		return 0
+	}
+	d := data(t, synthetic(2000, 10, f))
+	res, err := Train(d, Config{Hidden: []int{16}, Activation: "relu", Classes: 3, Steps: 3000, Batch: 32, LearningRate: 0.01, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := res.Model.Layers[len(res.Model.Layers)-1]
+	if last.Out != 3 || last.Activation != "softmax" {
+		t.Fatalf("the head is %d×%d %s", last.In, last.Out, last.Activation)
+	}
+	if _, err := Train(data(t, synthetic(10, 1, func(float64, int64) float64 { return 3 })), Config{Classes: 3, Steps: 1, Batch: 1, LearningRate: 0.1}); err == nil {
+		t.Error("label 3 of 3 classes was taken")
+	}
+	if l := res.Loss; l[len(l)-1].Loss > 0.1 {
+		t.Errorf("cross-entropy ends at %v", l[len(l)-1].Loss)
+	}
+}
+
 func TestDeterministic(t *testing.T) {
 	d := data(t, synthetic(500, 4, func(x float64, c int64) float64 { return float64(c % 2) }))
 	cfg := Config{Hidden: []int{8}, Activation: "relu", Binary: true, Steps: 100, Batch: 10, LearningRate: 0.01, Seed: 42}
@@ -163,17 +192,25 @@ func TestDeterministic(t *testing.T) {
 func TestGradients(t *testing.T) {
 	d := data(t, synthetic(20, 5, func(x float64, c int64) float64 { return float64(c % 2) }))
 	for _, tc := range []struct {
-		act    string
-		binary bool
-		l2     float64
-	}{{"tanh", true, 0}, {"sigmoid", false, 0.1}, {"tanh", false, 0}} {
+		act     string
+		binary  bool
+		l2      float64
+		classes int
+	}{{"tanh", true, 0, 0}, {"sigmoid", false, 0.1, 0}, {"tanh", false, 0, 0}, {"sigmoid", false, 0.01, 2}, {"tanh", false, 0, 4}} {
 		rng := rand.New(rand.NewPCG(9, 9))
-		n := newNet(d.Width(), []int{5, 3}, rng)
+		h := head{classes: 1}
+		if tc.binary {
+			h = head{kind: "sigmoid", classes: 1}
+		}
+		if tc.classes > 0 {
+			h = head{kind: "softmax", classes: tc.classes}
+		}
+		n := newNet(d.Width(), []int{5, 3}, h.outputs(), rng)
 		a, _ := activation(tc.act, true)
 		rows := []int{0, 3, 5, 7, 11}
 		ws := n.workspace(len(rows))
 		lossAt := func() float64 {
-			l := n.step(d, rows, ws, a, tc.binary, 0)
+			l := n.step(d, rows, ws, a, h, 0)
 			var pen float64
 			for _, l := range n.layers {
 				for _, w := range l.w {
@@ -182,23 +219,23 @@ func TestGradients(t *testing.T) {
 			}
 			return l + pen
 		}
-		n.step(d, rows, ws, a, tc.binary, tc.l2)
+		n.step(d, rows, ws, a, h, tc.l2)
 		var grads [][]float64
 		for _, l := range n.layers {
 			grads = append(grads, slices.Clone(l.gw), slices.Clone(l.gb))
 		}
-		const h = 1e-6
+		const eps = 1e-6
 		k := 0
 		for _, l := range n.layers {
 			for pi, params := range [][]float64{l.w, l.b} {
 				for i := range params {
 					keep := params[i]
-					params[i] = keep + h
+					params[i] = keep + eps
 					up := lossAt()
-					params[i] = keep - h
+					params[i] = keep - eps
 					down := lossAt()
 					params[i] = keep
-					num := (up - down) / (2 * h)
+					num := (up - down) / (2 * eps)
 					if got := grads[k+pi][i]; math.Abs(got-num) > 1e-6*max(1, math.Abs(num)) {
 						t.Errorf("%s: gradient %d[%d] = %v, numerically %v", tc.act, k+pi, i, got, num)
 					}
