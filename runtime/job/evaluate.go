@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 
 	"google.golang.org/protobuf/proto"
@@ -29,6 +30,9 @@ type Evaluator struct {
 	split   int
 	cfg     metrics.Config
 	classes int // the classes of a softmax head; 0 for one value per example
+	// sliced are the transform outputs that slices name, computed by the
+	// serving graph beside the prediction.
+	sliced []tfgraph.Output
 }
 
 // NewEvaluator compiles the serving graph that Train returned.
@@ -56,6 +60,17 @@ func (j *Job) NewEvaluator(model []byte) (*Evaluator, error) {
 	for i, s := range j.Plan.Examples.Splits {
 		if s.Name == j.evalSplit() {
 			e.split = i
+		}
+	}
+	for _, o := range j.Template.Outputs {
+		for _, s := range cfg.Slices {
+			named := slices.ContainsFunc(e.sliced, func(x tfgraph.Output) bool { return x.Name == o.Name })
+			if slices.Contains(s.FeatureKeys, o.Name) && !named {
+				if o.Lengths != "" {
+					return nil, fmt.Errorf("slice %s: a transform output with several values per example cannot slice", o.Name)
+				}
+				e.sliced = append(e.sliced, o)
+			}
 		}
 	}
 	if e.split < 0 {
@@ -147,7 +162,7 @@ func (e *Evaluator) EvaluateShard(task Task) (*EvalSummary, error) {
 
 // score runs the graphs over a batch of raw examples.
 func (e *Evaluator) score(b *batch.Batch) (*metrics.Batch, error) {
-	preds, err := e.Predict(b)
+	preds, sliced, err := e.run(b)
 	if err != nil {
 		return nil, err
 	}
@@ -164,7 +179,13 @@ func (e *Evaluator) score(b *batch.Batch) (*metrics.Batch, error) {
 	if err != nil {
 		return nil, fmt.Errorf("the label: %w", err)
 	}
-	mb := &metrics.Batch{Labels: labels, Predictions: preds, Features: b}
+	features := b
+	if sliced != nil {
+		// The slicing columns: the raw features and the transform
+		// outputs that slices name.
+		features = &batch.Batch{File: b.File, Lines: b.Lines, Columns: append(append([]*batch.Column(nil), b.Columns...), sliced.Columns...)}
+	}
+	mb := &metrics.Batch{Labels: labels, Predictions: preds, Features: features}
 	if k := e.classes; k > 0 {
 		// A softmax head: the class probabilities, and as the prediction
 		// the most likely class.
@@ -196,22 +217,40 @@ func argmax(xs []float64) int {
 // or with a softmax head a row of class probabilities each, one row after
 // the other.
 func (e *Evaluator) Predict(b *batch.Batch) ([]float64, error) {
+	preds, _, err := e.run(b)
+	return preds, err
+}
+
+// run runs the serving graph over raw examples for the predictions and
+// the transform outputs that slices name (nil when none does).
+func (e *Evaluator) run(b *batch.Batch) ([]float64, *batch.Batch, error) {
 	feeds, err := transform.BatchFeeds(b, e.inputs)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	vals, err := e.serving.Run(feeds, tfgraph.PredictionNode)
+	fetches := []string{tfgraph.PredictionNode}
+	for _, o := range e.sliced {
+		fetches = append(fetches, o.Name)
+	}
+	vals, err := e.serving.Run(feeds, fetches...)
 	if err != nil {
-		return nil, fmt.Errorf("running the serving graph: %w", err)
+		return nil, nil, fmt.Errorf("running the serving graph: %w", err)
 	}
 	preds, err := floats(vals[0])
 	if err != nil {
-		return nil, fmt.Errorf("the prediction: %w", err)
+		return nil, nil, fmt.Errorf("the prediction: %w", err)
 	}
 	if want := b.Rows() * max(e.classes, 1); len(preds) != want {
-		return nil, fmt.Errorf("the serving graph gave %d values for %d examples", len(preds), b.Rows())
+		return nil, nil, fmt.Errorf("the serving graph gave %d values for %d examples", len(preds), b.Rows())
 	}
-	return preds, nil
+	if len(e.sliced) == 0 {
+		return preds, nil, nil
+	}
+	sliced, err := OutputBatch(e.sliced, vals[1:], b.Rows())
+	if err != nil {
+		return nil, nil, err
+	}
+	return preds, sliced, nil
 }
 
 // floats reads a numeric tensor as float64s.

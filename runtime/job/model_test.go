@@ -177,6 +177,7 @@ func TestMulticlassTaxi(t *testing.T) {
 		s = strings.Replace(s, "label big_tipper = tips > 0.2 * fare", `label pay = hash(fill(payment_type, ""), 4)`, 1)
 		s = strings.Replace(s, "steps: 1000", "steps: 300", 1)
 		s = strings.Replace(s, "metrics auc, binary_accuracy, example_count", "metrics accuracy, example_count", 1)
+		s = strings.Replace(s, "slice   trip_start_hour", "slice   trip_start_hour\n    slice   pickup_lat_xf", 1)
 		i := strings.Index(s, "push ")
 		return s[:i] + "push \"serving/taxi\" as saved_model, tfjs when {\n    accuracy >= 0.95\n}\n"
 	})
@@ -189,5 +190,15 @@ func TestMulticlassTaxi(t *testing.T) {
 	t.Logf("multiclass: accuracy %.4f", acc)
 	if !ok || acc < 0.95 || !o.Blessing.Blessed || !o.Pushes[0].Pushed {
 		t.Errorf("accuracy %v (%v), blessing %+v, push %+v", acc, ok, o.Blessing, o.Pushes[0])
+	}
+	// A slice on a transform output: one per bucket of the latitude.
+	buckets := 0
+	for _, s := range o.Metrics.Slices {
+		if len(s.Key) == 1 && s.Key[0].Column == "pickup_lat_xf" {
+			buckets++
+		}
+	}
+	if buckets != 10 {
+		t.Errorf("%d slices of pickup_lat_xf, want 10", buckets)
 	}
 }
