@@ -186,18 +186,7 @@ func checkServingWithTFJS(t *testing.T, runDir string) {
 	taxitest.Need(t, "the TF.js harness", err)
 	reg, err := opreg.Default()
 	taxitest.Need(t, "TensorFlow's op registry", err)
-	data, err := os.ReadFile(filepath.Join(runDir, "plan.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := planner.Unmarshal(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	j, err := job.New(p)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, j, splits := rawSplits(t, runDir)
 	smData, err := os.ReadFile(filepath.Join(runDir, "model", "saved_model", "saved_model.pb"))
 	if err != nil {
 		t.Fatal(err)
@@ -214,23 +203,6 @@ func checkServingWithTFJS(t *testing.T, runDir string) {
 		t.Errorf("serving_default %v: want the raw features but tips", sig)
 	}
 	exe, err := graph.Compile(g, j.Template.Initializers...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	shards, header, err := examplegen.PlanCSV(p.Examples.Paths[0], 1<<40)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var raw *batch.Batch
-	if _, err := examplegen.ReadCSV(shards[0], header, j.Columns(), 1<<20, func(b *batch.Batch) error { raw = b; return nil }); err != nil {
-		t.Fatal(err)
-	}
-	var sp examplegen.Splitter
-	for _, s := range p.Examples.Splits {
-		sp.Names = append(sp.Names, s.Name)
-		sp.Weights = append(sp.Weights, int(s.Weight))
-	}
-	splits, err := sp.SplitBatch(raw)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -266,12 +238,10 @@ func checkServingWithTFJS(t *testing.T, runDir string) {
 	t.Logf("serving model: TF.js and the Go executor agree on %d of %d eval predictions (worst relative difference %.2g)", eval.Rows()-bad, eval.Rows(), worst)
 }
 
-// checkWithTFJS reads the raw rows again and has TF.js apply the run's own
-// TF.js model to them: every transformed example the job wrote must equal
-// what TF.js computes (integers exactly, floats to 1e-6 relative).
-func checkWithTFJS(t *testing.T, runDir string) {
-	h, err := harness.Find()
-	taxitest.Need(t, "the TF.js harness", err)
+// rawSplits reads a run's plan and the raw rows of its examples, split
+// as the job splits them.
+func rawSplits(t *testing.T, runDir string) (*planner.Plan, *job.Job, []*batch.Batch) {
+	t.Helper()
 	data, err := os.ReadFile(filepath.Join(runDir, "plan.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -284,14 +254,12 @@ func checkWithTFJS(t *testing.T, runDir string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tmpl := j.Template
-	cols := j.Columns()
 	shards, header, err := examplegen.PlanCSV(p.Examples.Paths[0], 1<<40)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var raw []*batch.Batch
-	if _, err := examplegen.ReadCSV(shards[0], header, cols, 1<<20, func(b *batch.Batch) error { raw = append(raw, b); return nil }); err != nil {
+	if _, err := examplegen.ReadCSV(shards[0], header, j.Columns(), 1<<20, func(b *batch.Batch) error { raw = append(raw, b); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if len(raw) != 1 {
@@ -306,6 +274,17 @@ func checkWithTFJS(t *testing.T, runDir string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return p, j, splits
+}
+
+// checkWithTFJS reads the raw rows again and has TF.js apply the run's own
+// TF.js model to them: every transformed example the job wrote must equal
+// what TF.js computes (integers exactly, floats to 1e-6 relative).
+func checkWithTFJS(t *testing.T, runDir string) {
+	h, err := harness.Find()
+	taxitest.Need(t, "the TF.js harness", err)
+	p, j, splits := rawSplits(t, runDir)
+	tmpl := j.Template
 	var outCols []examplegen.Column
 	var names []string
 	for _, o := range tmpl.Outputs {

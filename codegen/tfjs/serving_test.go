@@ -51,17 +51,18 @@ func taxiModel(hidden int) *tfgraph.Model {
 	return &tfgraph.Model{Inputs: inputs, Layers: []tfgraph.Layer{layer(width, hidden, "relu"), layer(hidden, 1, "sigmoid")}}
 }
 
-// TestServingGraphAgreesWithTFJS appends a dense network to the bound taxi
-// transform and checks the serving graph three ways: TensorFlow's op
-// registry accepts it, and the Go executor and TF.js give the same
-// prediction for every row of the real sample (1e-5 relative).
-func TestServingGraphAgreesWithTFJS(t *testing.T) {
+// servingBothWays appends m to the bound taxi transform, checks the
+// serving graph against TensorFlow's op registry, and returns its
+// prediction for every row of the real sample from the Go executor and
+// from TF.js.
+func servingBothWays(t *testing.T, m *tfgraph.Model) (want *graph.Tensor, got []float64, rows int) {
+	t.Helper()
 	h, err := harness.Find()
 	taxitest.Need(t, "the TF.js harness", err)
 	reg, err := opreg.Default()
 	taxitest.Need(t, "TensorFlow's op registry", err)
 	fit := taxitest.Fit(t)
-	g, err := tfgraph.Serving(fit.Template, fit.Graph, taxiModel(16))
+	g, err := tfgraph.Serving(fit.Template, fit.Graph, m)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +73,7 @@ func TestServingGraphAgreesWithTFJS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := exe.Run(fit.Feeds, tfgraph.PredictionNode)
+	out, err := exe.Run(fit.Feeds, tfgraph.PredictionNode)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,17 +81,25 @@ func TestServingGraphAgreesWithTFJS(t *testing.T) {
 	if err := tfjs.Write(dir, &tfjs.Model{Graph: g, Initializers: fit.Template.Initializers}); err != nil {
 		t.Fatal(err)
 	}
-	got, err := h.Run(dir, fit.Feeds, []string{tfgraph.PredictionNode})
+	js, err := h.Run(dir, fit.Feeds, []string{tfgraph.PredictionNode})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := got[tfgraph.PredictionNode]
-	if len(p.Values) != fit.Rows || want[0].Len() != fit.Rows {
-		t.Fatalf("%d TF.js predictions, %d Go predictions, %d rows", len(p.Values), want[0].Len(), fit.Rows)
+	return out[0], js[tfgraph.PredictionNode].Values, fit.Rows
+}
+
+// TestServingGraphAgreesWithTFJS appends a dense network to the bound taxi
+// transform and checks the serving graph three ways: TensorFlow's op
+// registry accepts it, and the Go executor and TF.js give the same
+// prediction for every row of the real sample (1e-5 relative).
+func TestServingGraphAgreesWithTFJS(t *testing.T) {
+	want, got, rows := servingBothWays(t, taxiModel(16))
+	if len(got) != rows || want.Len() != rows {
+		t.Fatalf("%d TF.js predictions, %d Go predictions, %d rows", len(got), want.Len(), rows)
 	}
 	bad, spread := 0, map[bool]int{}
-	for r := range fit.Rows {
-		w, g := want[0].Float64At(r), p.Values[r]
+	for r := range rows {
+		w, g := want.Float64At(r), got[r]
 		spread[w > 0.5]++
 		if math.Abs(g-w) > 1e-5*math.Abs(w) {
 			if bad < 5 {
@@ -100,7 +109,7 @@ func TestServingGraphAgreesWithTFJS(t *testing.T) {
 		}
 	}
 	if bad > 0 {
-		t.Errorf("%d of %d predictions disagree", bad, fit.Rows)
+		t.Errorf("%d of %d predictions disagree", bad, rows)
 	}
 	if spread[true] == 0 || spread[false] == 0 {
 		t.Errorf("the random model predicts one class only (%v): the test would not see a wrong layer", spread)
@@ -124,11 +133,6 @@ func TestServingGraphRefusesBadModels(t *testing.T) {
 // TestSoftmaxServingAgreesWithTFJS: a softmax head of three classes gives
 // the same probabilities in TF.js as in the Go executor, row by row.
 func TestSoftmaxServingAgreesWithTFJS(t *testing.T) {
-	h, err := harness.Find()
-	taxitest.Need(t, "the TF.js harness", err)
-	reg, err := opreg.Default()
-	taxitest.Need(t, "TensorFlow's op registry", err)
-	fit := taxitest.Fit(t)
 	m := taxiModel(16)
 	last := &m.Layers[1]
 	last.Out, last.Activation = 3, "softmax"
@@ -137,36 +141,13 @@ func TestSoftmaxServingAgreesWithTFJS(t *testing.T) {
 	for i := range last.W {
 		last.W[i] = float32(i%7-3) * 0.2
 	}
-	g, err := tfgraph.Serving(fit.Template, fit.Graph, m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := reg.Validate(g); err != nil {
-		t.Fatalf("the serving graph is not valid TensorFlow: %v", err)
-	}
-	exe, err := graph.Compile(g, fit.Template.Initializers...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, err := exe.Run(fit.Feeds, tfgraph.PredictionNode)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(t.TempDir(), "serving")
-	if err := tfjs.Write(dir, &tfjs.Model{Graph: g, Initializers: fit.Template.Initializers}); err != nil {
-		t.Fatal(err)
-	}
-	got, err := h.Run(dir, fit.Feeds, []string{tfgraph.PredictionNode})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := got[tfgraph.PredictionNode]
-	if len(p.Values) != 3*fit.Rows || want[0].Len() != 3*fit.Rows || len(want[0].Shape) != 2 || want[0].Shape[1] != 3 {
-		t.Fatalf("%d TF.js values, Go %v, %d rows", len(p.Values), want[0].Shape, fit.Rows)
+	want, got, rows := servingBothWays(t, m)
+	if len(got) != 3*rows || want.Len() != 3*rows || len(want.Shape) != 2 || want.Shape[1] != 3 {
+		t.Fatalf("%d TF.js values, Go %v, %d rows", len(got), want.Shape, rows)
 	}
 	bad := 0
-	for i := range p.Values {
-		w, g := want[0].Float64At(i), p.Values[i]
+	for i := range got {
+		w, g := want.Float64At(i), got[i]
 		if math.Abs(g-w) > 1e-5*math.Abs(w) {
 			if bad < 5 {
 				t.Errorf("value %d: TF.js %v, Go %v", i, g, w)
@@ -175,6 +156,6 @@ func TestSoftmaxServingAgreesWithTFJS(t *testing.T) {
 		}
 	}
 	if bad > 0 {
-		t.Errorf("%d of %d probabilities disagree", bad, len(p.Values))
+		t.Errorf("%d of %d probabilities disagree", bad, len(got))
 	}
 }

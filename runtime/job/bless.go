@@ -1,12 +1,10 @@
 package job
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/tfxc/tfxc/planner"
@@ -46,45 +44,8 @@ type Check struct {
 	Note    string `json:",omitempty"`
 }
 
-// Float is a float64 that JSON can carry when it is NaN or infinite, as
-// the strings "NaN", "Infinity" and "-Infinity".
-type Float float64
-
-// MarshalJSON writes the number, or its name when it is not finite.
-func (f Float) MarshalJSON() ([]byte, error) {
-	x := float64(f)
-	switch {
-	case math.IsNaN(x):
-		return []byte(`"NaN"`), nil
-	case math.IsInf(x, 1):
-		return []byte(`"Infinity"`), nil
-	case math.IsInf(x, -1):
-		return []byte(`"-Infinity"`), nil
-	}
-	return strconv.AppendFloat(nil, x, 'g', -1, 64), nil
-}
-
-// UnmarshalJSON reads what MarshalJSON writes.
-func (f *Float) UnmarshalJSON(b []byte) error {
-	var s string
-	if json.Unmarshal(b, &s) == nil {
-		x, err := strconv.ParseFloat(s, 64)
-		if err != nil {
-			return fmt.Errorf("number %s: %w", b, err)
-		}
-		*f = Float(x)
-		return nil
-	}
-	var x float64
-	if err := json.Unmarshal(b, &x); err != nil {
-		return err
-	}
-	*f = Float(x)
-	return nil
-}
-
-// String formats the number for reports.
-func (f Float) String() string { return strconv.FormatFloat(float64(f), 'g', 6, 64) }
+// Float is a metric's value in JSON, NaN and infinities included.
+type Float = metrics.Float
 
 // Bless checks the criteria of every push against the results, and the
 // baseline's results when a bound reads them (nil when no model is

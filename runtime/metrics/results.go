@@ -59,17 +59,18 @@ type Record struct {
 	Weighted bool `json:"example_weighted,omitempty"`
 	// Value is the metric; NaN and infinities are written as the strings
 	// "NaN", "Infinity" and "-Infinity".
-	Value jsonFloat `json:"value"`
+	Value Float `json:"value"`
 	// ExampleCount is the slice's number of examples.
 	ExampleCount int64  `json:"example_count"`
 	Error        string `json:"error,omitempty"`
 }
 
-// jsonFloat is a float64 that survives JSON when it is not finite.
-type jsonFloat float64
+// Float is a float64 that survives JSON when it is not finite: NaN and
+// the infinities travel as the strings "NaN", "Infinity" and "-Infinity".
+type Float float64
 
 // MarshalJSON writes finite values as numbers and the others as strings.
-func (f jsonFloat) MarshalJSON() ([]byte, error) {
+func (f Float) MarshalJSON() ([]byte, error) {
 	x := float64(f)
 	switch {
 	case math.IsNaN(x):
@@ -83,16 +84,16 @@ func (f jsonFloat) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON reads what MarshalJSON writes.
-func (f *jsonFloat) UnmarshalJSON(b []byte) error {
+func (f *Float) UnmarshalJSON(b []byte) error {
 	var s string
 	if err := json.Unmarshal(b, &s); err == nil {
 		switch s {
 		case "NaN":
-			*f = jsonFloat(math.NaN())
+			*f = Float(math.NaN())
 		case "Infinity":
-			*f = jsonFloat(math.Inf(1))
+			*f = Float(math.Inf(1))
 		case "-Infinity":
-			*f = jsonFloat(math.Inf(-1))
+			*f = Float(math.Inf(-1))
 		default:
 			return fmt.Errorf("value %q is not a number", s)
 		}
@@ -102,7 +103,7 @@ func (f *jsonFloat) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &x); err != nil {
 		return err
 	}
-	*f = jsonFloat(x)
+	*f = Float(x)
 	return nil
 }
 
@@ -123,7 +124,7 @@ func (r *Results) Records() []Record {
 		}
 		for _, v := range s.Metrics {
 			rec := base
-			rec.Metric, rec.Weighted, rec.Value = v.Key.Name, v.Key.Weighted, jsonFloat(v.Value)
+			rec.Metric, rec.Weighted, rec.Value = v.Key.Name, v.Key.Weighted, Float(v.Value)
 			out = append(out, rec)
 		}
 	}

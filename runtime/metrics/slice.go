@@ -52,7 +52,7 @@ func (v SliceValue) MarshalJSON() ([]byte, error) {
 		return strconv.AppendInt(nil, v.Int, 10), nil
 	case batch.Float:
 		if math.IsNaN(v.Float) || math.IsInf(v.Float, 0) {
-			return json.Marshal(jsonFloat(v.Float))
+			return json.Marshal(Float(v.Float))
 		}
 		return []byte(pyFloat(v.Float)), nil
 	}
