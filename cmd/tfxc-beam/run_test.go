@@ -57,23 +57,29 @@ type runResult struct {
 	stdout, stderr string
 }
 
-func tfxcRun(t *testing.T, bin, file, out string, args ...string) runResult {
+// tfxc runs the tfxc of bin and returns its output and exit status.
+func tfxc(t *testing.T, bin string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	cmd := exec.Command(filepath.Join(bin, "tfxc"), append(append([]string{"run", "--out", out, "--shard_bytes", "500000"}, args...), file)...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	cmd := exec.Command(filepath.Join(bin, "tfxc"), args...)
+	var out, errs bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errs
 	err := cmd.Run()
-	code := 0
 	if e, ok := err.(*exec.ExitError); ok {
 		code = e.ExitCode()
 	} else if err != nil {
 		t.Fatal(err)
 	}
+	return out.String(), errs.String(), code
+}
+
+func tfxcRun(t *testing.T, bin, file, out string, args ...string) runResult {
+	t.Helper()
+	stdout, stderr, code := tfxc(t, bin, append(append([]string{"run", "--out", out, "--shard_bytes", "500000"}, args...), file)...)
 	runs, _ := filepath.Glob(filepath.Join(out, "taxi", "*"))
 	if len(runs) != 1 {
-		t.Fatalf("%d run folders under %s; stderr:\n%s", len(runs), out, stderr.String())
+		t.Fatalf("%d run folders under %s; stderr:\n%s", len(runs), out, stderr)
 	}
-	return runResult{runs[0], code, stdout.String(), stderr.String()}
+	return runResult{runs[0], code, stdout, stderr}
 }
 
 // files reads every file of a run's folder but the job's log.
@@ -373,21 +379,8 @@ func TestSecondRunComparesWithFirst(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := t.TempDir()
-	tfxc := func(args ...string) (string, string, int) {
-		cmd := exec.Command(filepath.Join(bin, "tfxc"), args...)
-		var stdout, stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		err := cmd.Run()
-		code := 0
-		if e, ok := err.(*exec.ExitError); ok {
-			code = e.ExitCode()
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		return stdout.String(), stderr.String(), code
-	}
 	for i, want := range []string{"not checked: no model of this pipeline is blessed yet", "baseline: "} {
-		stdout, stderr, code := tfxc("run", "--out", out, file)
+		stdout, stderr, code := tfxc(t, bin, "run", "--out", out, file)
 		if code != 0 || !strings.Contains(stdout, "BLESSED") || !strings.Contains(stdout, want) {
 			t.Fatalf("run %d exited %d, want a blessed model and %q; stdout:\n%s\nstderr:\n%s", i+1, code, want, stdout, stderr)
 		}
@@ -396,11 +389,11 @@ func TestSecondRunComparesWithFirst(t *testing.T) {
 	if len(versions) != 2 {
 		t.Errorf("pushed versions %v, want 2", versions)
 	}
-	stdout, _, code := tfxc("runs", "--out", out, file)
+	stdout, _, code := tfxc(t, bin, "runs", "--out", out, file)
 	if code != 0 || strings.Count(stdout, "complete  yes") != 2 || !strings.Contains(stdout, "auc=") {
 		t.Errorf("tfxc runs exited %d:\n%s", code, stdout)
 	}
-	stdout, _, code = tfxc("show", "--out", out, "2")
+	stdout, _, code = tfxc(t, bin, "show", "--out", out, "2")
 	for _, want := range []string{"run 2 of taxi", "train  Trainer  complete", "PushedModel", "from run 1"} {
 		if code != 0 || !strings.Contains(stdout, want) {
 			t.Errorf("tfxc show 2 exited %d, lacks %q:\n%s", code, want, stdout)
