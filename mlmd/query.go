@@ -370,3 +370,34 @@ func (s *Store) read(f func(tx *sql.Tx) error) error {
 	defer tx.Rollback()
 	return f(tx)
 }
+
+// LatestExecution returns the newest execution of a stage, in any run of
+// the pipeline, that has the fingerprint and one of the states, or nil,
+// nil when there is none: the candidate whose outputs a new run may reuse.
+func (s *Store) LatestExecution(pipeline, stage, fingerprint string, states ...State) (*Execution, error) {
+	var execs []Execution
+	err := s.read(func(tx *sql.Tx) error {
+		args := []any{pipeline, stage, fingerprint}
+		marks := make([]string, len(states))
+		for i, st := range states {
+			marks[i] = "?"
+			args = append(args, string(st))
+		}
+		if len(states) == 0 {
+			marks = []string{"NULL"}
+		}
+		var err error
+		execs, err = queryExecutions(tx, `x.id = (SELECT x2.id FROM executions x2
+	JOIN runs r ON r.id = x2.run JOIN contexts c ON c.id = r.pipeline
+	WHERE c.type = 'pipeline' AND c.name = ? AND x2.stage = ? AND x2.fingerprint = ? AND x2.state IN (`+strings.Join(marks, ", ")+`)
+	ORDER BY x2.id DESC LIMIT 1)`, args...)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("mlmd: latest execution of %s %s: %w", pipeline, stage, err)
+	}
+	if len(execs) == 0 {
+		return nil, nil
+	}
+	return &execs[0], nil
+}

@@ -604,3 +604,30 @@ func TestConcurrentWriters(t *testing.T) {
 		t.Errorf("%d foreign key violations, %v", fkViolations, err)
 	}
 }
+
+func TestLatestExecution(t *testing.T) {
+	s, dir := newStore(t)
+	exec := func(pipeline string, h int, stage, fp string, state State) int64 {
+		run := beginRun(t, s, pipeline, filepath.Join(dir, pipeline, fmt.Sprint(h)), t0.Add(time.Duration(h)*time.Hour))
+		return record(t, s, run, Execution{Stage: stage, Kind: "Trainer", State: state, Fingerprint: fp})
+	}
+	exec("taxi", 1, "train", "aaa", Complete)
+	second := exec("taxi", 2, "train", "aaa", Cached)
+	exec("taxi", 3, "train", "aaa", Failed)
+	exec("taxi", 4, "train", "bbb", Complete)
+	exec("other", 5, "train", "aaa", Complete)
+	exec("taxi", 6, "evaluate", "aaa", Complete)
+
+	e, err := s.LatestExecution("taxi", "train", "aaa", Complete, Cached)
+	if err != nil || e == nil || e.ID != second {
+		t.Errorf("LatestExecution = %+v, %v; want execution %d", e, err, second)
+	}
+	for _, tc := range [][3]string{{"taxi", "train", "ccc"}, {"nope", "train", "aaa"}, {"taxi", "push", "aaa"}} {
+		if e, err := s.LatestExecution(tc[0], tc[1], tc[2], Complete); e != nil || err != nil {
+			t.Errorf("LatestExecution%v = %+v, %v; want nil, nil", tc, e, err)
+		}
+	}
+	if e, err := s.LatestExecution("taxi", "train", "aaa"); e != nil || err != nil {
+		t.Errorf("LatestExecution without states = %+v, %v; want nil, nil", e, err)
+	}
+}

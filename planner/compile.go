@@ -228,7 +228,7 @@ func (p *Plan) addStages() error {
 	if p.Transform == nil {
 		return nil
 	}
-	if err := add("analyze", Analyze, p.AnalyzeSplit, []any{p.AnalyzeSplit, p.Transform}, []string{"transform_graph/saved_model/saved_model.pb", "transform_graph/tfjs/model.json"}, "examples"); err != nil {
+	if err := add("analyze", Analyze, p.AnalyzeSplit, []any{p.AnalyzeSplit, p.Transform}, []string{"transform_graph/saved_model/saved_model.pb", "transform_graph/tfjs/model.json", "transform_graph/state.json"}, "examples"); err != nil {
 		return err
 	}
 	for _, s := range p.Examples.Splits {

@@ -6,7 +6,7 @@
 //
 // Usage (as tfxc run calls it):
 //
-//	tfxc-beam --plan RUN/plan.json --out RUN [--baseline METRICS] [--shard_bytes N] [--deadline D] [Beam flags]
+//	tfxc-beam --plan RUN/plan.json --out RUN [--baseline METRICS] [--reuse data|model] [--shard_bytes N] [--deadline D] [Beam flags]
 //	tfxc-beam --handshake
 //
 // Beam's own flags (--runner, --endpoint, --environment_type, ...) are
@@ -44,6 +44,7 @@ var (
 	shardBytes = flag.Int64("shard_bytes", 0, "split the examples into shards of about `N` bytes (0: four shards per core, 1-64 MiB each)")
 	deadline   = flag.Duration("deadline", 6*time.Hour, "cancel the job when it runs longer than `D`")
 	compiledBy = flag.String("version", "", "the version of tfxc that compiled the plan (recorded in artifacts)")
+	reuse      = flag.String("reuse", "", "the stages an earlier run did for this one, their artifacts already in --out: data (the data stages) or model (and the Trainer)")
 	baseline   = flag.String("baseline", "", "the metrics `FILE` (evaluation/metrics.json) of the latest blessed model, for the criteria that read baseline.*")
 )
 
@@ -96,7 +97,7 @@ func run() int {
 	beamrun.RouteLogs(logf, slog.LevelInfo)
 
 	pipeline := beam.NewPipeline()
-	cfg := beamjob.Config{Plan: data, RunDir: *outDir, Version: *compiledBy, Baseline: *baseline, Now: start.UnixNano()}
+	cfg := beamjob.Config{Plan: data, RunDir: *outDir, Version: *compiledBy, Baseline: *baseline, Now: start.UnixNano(), Reuse: *reuse}
 	if err := beamjob.Build(pipeline.Root(), cfg, tasks); err != nil {
 		return fail(err)
 	}
@@ -116,6 +117,7 @@ func run() int {
 	if err != nil {
 		return fail(fmt.Errorf("%w (the job's log: %s)", err, logPath))
 	}
+	o.Reused = *reuse
 	if err := j.WriteSummary(os.Stdout, o, time.Since(start)); err != nil {
 		return fail(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"google.golang.org/protobuf/proto"
 
@@ -365,27 +366,44 @@ func checkWithTFJS(t *testing.T, runDir string) {
 	}
 }
 
-// TestSecondRunComparesWithFirst runs a pipeline twice into one runs
-// folder: both runs are recorded in the metadata store, the first is
-// blessed and pushed with its change criterion skipped, and the second
-// takes the first's evaluation as its baseline, which tfxc show traces
-// back to the first run.
+// TestSecondRunComparesWithFirst runs a pipeline four times into one runs
+// folder: every run is recorded in the metadata store; the first is
+// blessed and pushed with its change criterion skipped; the second reuses
+// the first's data stages and model (same plan, same input files), takes
+// the first's evaluation as its baseline, which tfxc show traces back to
+// the first run; the third, whose examples file has a new modification
+// time, recomputes everything; so does the fourth, since an artifact of
+// the third was changed after the fact.
 func TestSecondRunComparesWithFirst(t *testing.T) {
 	bin := install(t)
+	dir := t.TempDir()
+	data, err := os.ReadFile(taxitest.Shared(t, "data/taxi/data.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	csv := filepath.Join(dir, "data.csv")
+	if err := os.WriteFile(csv, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	src := strings.Replace(taxitest.SharedSource(t), "split train: 2, eval: 1", "split train: 2, eval: 1\n    on_anomaly warn", 1)
+	src = strings.Replace(src, taxitest.Shared(t, "data/taxi/data.csv"), csv, 1)
 	src = strings.Replace(src, "steps: 1000", "steps: 300", 1)
-	file := filepath.Join(t.TempDir(), "taxi.tfxl")
+	file := filepath.Join(dir, "taxi.tfxl")
 	if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	out := t.TempDir()
-	for i, want := range []string{"not checked: no model of this pipeline is blessed yet", "baseline: "} {
+	run := func(i int, want, notWant string) {
+		t.Helper()
 		stdout, stderr, code := tfxc(t, bin, "run", "--out", out, file)
-		if code != 0 || !strings.Contains(stdout, "BLESSED") || !strings.Contains(stdout, want) {
-			t.Fatalf("run %d exited %d, want a blessed model and %q; stdout:\n%s\nstderr:\n%s", i+1, code, want, stdout, stderr)
+		all := stdout + stderr
+		if code != 0 || !strings.Contains(stdout, "BLESSED") || !strings.Contains(all, want) || (notWant != "" && strings.Contains(all, notWant)) {
+			t.Fatalf("run %d exited %d, want a blessed model, %q and not %q; stdout:\n%s\nstderr:\n%s", i, code, want, notWant, stdout, stderr)
 		}
 	}
-	versions, _ := filepath.Glob(filepath.Join(filepath.Dir(file), "serving", "taxi", "*", "saved_model.pb"))
+	run(1, "not checked: no model of this pipeline is blessed yet", "reusing")
+	run(2, "reusing the data stages and the trained model of", "")
+	versions, _ := filepath.Glob(filepath.Join(dir, "serving", "taxi", "*", "saved_model.pb"))
 	if len(versions) != 2 {
 		t.Errorf("pushed versions %v, want 2", versions)
 	}
@@ -394,9 +412,21 @@ func TestSecondRunComparesWithFirst(t *testing.T) {
 		t.Errorf("tfxc runs exited %d:\n%s", code, stdout)
 	}
 	stdout, _, code = tfxc(t, bin, "show", "--out", out, "2")
-	for _, want := range []string{"run 2 of taxi", "train  Trainer  complete", "PushedModel", "from run 1"} {
+	for _, want := range []string{"run 2 of taxi", "train  Trainer  cached", "transform/train  Transform  cached", "evaluate  Evaluator  complete", "PushedModel", "from run 1"} {
 		if code != 0 || !strings.Contains(stdout, want) {
 			t.Errorf("tfxc show 2 exited %d, lacks %q:\n%s", code, want, stdout)
 		}
 	}
+
+	later := time.Now().Add(time.Minute)
+	if err := os.Chtimes(csv, later, later); err != nil {
+		t.Fatal(err)
+	}
+	run(3, "baseline: ", "reusing")
+	parts, _ := filepath.Glob(filepath.Join(out, "taxi", "*", "transformed", "train", "part-*"))
+	sort.Strings(parts)
+	if err := os.WriteFile(parts[len(parts)-1], []byte("changed"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run(4, "baseline: ", "reusing")
 }

@@ -57,6 +57,8 @@ type recorder struct {
 	plan  *planner.Plan
 	dir   string
 	start time.Time
+	// reused are the stages whose artifacts came from an earlier run.
+	reused map[string]bool
 }
 
 // beginRun opens the store of the runs folder out, records the run as
@@ -107,7 +109,7 @@ func (r *recorder) finish(failed bool, jobErr error, baseline string, end time.T
 		begin := r.start
 		for _, in := range s.Inputs {
 			ins = append(ins, outputs[in]...)
-			if states[in] != mlmd.Complete {
+			if states[in] != mlmd.Complete && states[in] != mlmd.Cached {
 				state = mlmd.Skipped
 			}
 			if ends[in].After(begin) {
@@ -135,6 +137,9 @@ func (r *recorder) finish(failed bool, jobErr error, baseline string, end time.T
 		}
 		if missing && state == mlmd.Complete {
 			state = mlmd.Failed
+		}
+		if r.reused[s.ID] && state == mlmd.Complete {
+			state = mlmd.Cached
 		}
 		states[s.ID] = state
 		outputs[s.ID] = outs

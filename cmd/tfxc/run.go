@@ -22,6 +22,7 @@ type runFlags struct {
 	schema     string
 	shardBytes int64
 	deadline   time.Duration
+	noCache    bool
 	beam       map[string]*string
 }
 
@@ -64,6 +65,13 @@ evaluation/ and push/. Every file is written under a temporary name and
 renamed when complete. The run is recorded in OUT/metadata.sqlite: see
 tfxc runs and tfxc show.
 
+When an earlier run of the pipeline did the same work (the same plan of
+the stages, examples files of the same paths, sizes and modification
+times) and its artifacts are intact, the run reuses them instead of
+recomputing: the data stages as a block, then the trained model. The
+evaluation, the blessing and the push always run. --no-cache recomputes
+everything.
+
 The job runs on Beam's Prism runner inside tfxc-beam by default. The same
 job runs on any portable job server with --runner universal --endpoint
 HOST:PORT (and --environment_type), or on Dataflow with --runner dataflow
@@ -82,6 +90,7 @@ run still exits 0: the summary and evaluation/blessing.json say why.
 		fs.StringVar(&f.schema, "schema", "", "use this TFMD text-format schema `FILE` instead of the one the file names")
 		fs.Int64Var(&f.shardBytes, "shard_bytes", 0, "split the examples into shards of about `N` bytes (0: four shards per core, 1-64 MiB each)")
 		fs.DurationVar(&f.deadline, "deadline", 6*time.Hour, "fail the job when it runs longer than `D`")
+		fs.BoolVar(&f.noCache, "no-cache", false, "recompute every stage, even when an earlier run did the same work")
 		for _, b := range beamFlags {
 			f.beam[b.name] = fs.String(b.name, "", b.usage)
 		}
@@ -147,6 +156,25 @@ func runRun(c *cli, cmd *command, fs *pflag.FlagSet, opts any) int {
 		return exitError
 	}
 	fmt.Fprintf(c.stderr, "tfxc: running %s → %s\n", file, runDir)
+	var reused *reuse
+	if !f.noCache {
+		if reused, err = findReuse(rec.store, p); err == nil && reused != nil {
+			err = reused.copyInto(runDir)
+		}
+		if err != nil {
+			c.errorf("reusing an earlier run: %v", err)
+			rec.finish(true, err, "", time.Now())
+			return exitError
+		}
+	}
+	if reused != nil {
+		rec.reused = reused.stages
+		what := "the data stages"
+		if reused.what == "model" {
+			what += " and the trained model"
+		}
+		fmt.Fprintf(c.stderr, "tfxc: reusing %s of %s, which did the same work (--no-cache recomputes them)\n", what, reused.from)
+	}
 	if baseline != "" {
 		fmt.Fprintf(c.stderr, "tfxc: the baseline is the latest blessed model's evaluation, %s\n", baseline)
 	}
@@ -160,6 +188,9 @@ func runRun(c *cli, cmd *command, fs *pflag.FlagSet, opts any) int {
 	}
 	if baseline != "" {
 		beamArgs = append(beamArgs, "--baseline="+baseline)
+	}
+	if reused != nil {
+		beamArgs = append(beamArgs, "--reuse="+reused.what)
 	}
 	for _, b := range beamFlags {
 		if v := *f.beam[b.name]; v != "" {

@@ -75,7 +75,17 @@ type Config struct {
 	// Now is when the run started, in Unix nanoseconds: pushed versions
 	// are numbered from it.
 	Now int64
+	// Reuse says which stages an earlier run did for this one, their
+	// artifacts already copied into RunDir: "" (none), ReuseData (every
+	// data stage) or ReuseModel (the data stages and the Trainer).
+	Reuse string
 }
+
+// What a run can reuse of an earlier one.
+const (
+	ReuseData  = "data"
+	ReuseModel = "model"
+)
 
 // Build adds the data stages of the plan to the pipeline: tasks are the
 // shards of the examples, as job.Job.Tasks planned them.
@@ -99,30 +109,39 @@ func Build(s beam.Scope, cfg Config, tasks []job.Task) error {
 	// shards over its workers and cores.
 	shards := beam.Reshuffle(s, beam.CreateList(s.Scope("shards"), elems))
 
-	summaries := beam.ParDo(s.Scope("analyze"), &analyzeFn{Config: cfg}, shards)
-	grouped := beam.GroupByKey(s, beam.AddFixedKey(s, summaries))
-	state := beam.ParDo(s.Scope("finish"), &finishFn{Config: cfg}, grouped)
-	if p.Transform == nil {
-		return nil
+	var state, done beam.PCollection
+	switch cfg.Reuse {
+	case "":
+		if state, done, err = buildData(s, cfg, p, shards); err != nil || p.Transform == nil {
+			return err
+		}
+	case ReuseData, ReuseModel:
+		if p.Model == nil {
+			return fmt.Errorf("reusing the stages of an earlier run: the plan has no model")
+		}
+		st, err := job.ReadState(cfg.RunDir)
+		if err != nil {
+			return err
+		}
+		state = beam.Create(s.Scope("reused transform"), st)
+		done = beam.Create(s.Scope("reused data"), []byte("reused"))
+	default:
+		return fmt.Errorf("unknown reuse %q", cfg.Reuse)
 	}
-	// A transform whose analyzers read others' results needs more passes
-	// over the shards, each with the state the previous one left.
-	j, err := job.New(p)
-	if err != nil {
-		return err
-	}
-	for pass := 1; pass < j.Passes(); pass++ {
-		scope := s.Scope(fmt.Sprintf("analyze pass %d", pass+1))
-		parts := beam.ParDo(scope, &analyzePassFn{Config: cfg}, shards, beam.SideInput{Input: state})
-		state = beam.ParDo(scope, &finishPassFn{Config: cfg}, beam.GroupByKey(scope, beam.AddFixedKey(scope, parts)), beam.SideInput{Input: state})
-	}
-	transformed := beam.ParDo(s.Scope("transform"), &transformFn{Config: cfg}, shards, beam.SideInput{Input: state})
-	done := beam.ParDo(s.Scope("report"), &reportFn{Config: cfg}, beam.GroupByKey(s, beam.AddFixedKey(s, transformed)))
 	if p.Model == nil {
 		return nil
 	}
 	// Training runs on one worker, once every shard is transformed.
-	model := beam.ParDo(s.Scope("train"), &trainFn{Config: cfg}, done, beam.SideInput{Input: state})
+	var model beam.PCollection
+	if cfg.Reuse == ReuseModel {
+		m, err := job.ReadServingGraph(cfg.RunDir)
+		if err != nil {
+			return err
+		}
+		model = beam.Create(s.Scope("reused model"), m)
+	} else {
+		model = beam.ParDo(s.Scope("train"), &trainFn{Config: cfg}, done, beam.SideInput{Input: state})
+	}
 	if p.Stage("evaluate") == nil {
 		return nil
 	}
@@ -130,6 +149,32 @@ func Build(s beam.Scope, cfg Config, tasks []job.Task) error {
 	blessing := beam.ParDo(s.Scope("bless"), &blessFn{Config: cfg}, beam.GroupByKey(s, beam.AddFixedKey(s, evals)))
 	beam.ParDo0(s.Scope("push"), &pushFn{Config: cfg}, blessing)
 	return nil
+}
+
+// buildData adds the data stages: it returns the transform's final state
+// and a collection that holds one element once every shard is
+// transformed (both zero without a transform).
+func buildData(s beam.Scope, cfg Config, p *planner.Plan, shards beam.PCollection) (state, done beam.PCollection, err error) {
+	summaries := beam.ParDo(s.Scope("analyze"), &analyzeFn{Config: cfg}, shards)
+	grouped := beam.GroupByKey(s, beam.AddFixedKey(s, summaries))
+	state = beam.ParDo(s.Scope("finish"), &finishFn{Config: cfg}, grouped)
+	if p.Transform == nil {
+		return state, done, nil
+	}
+	// A transform whose analyzers read others' results needs more passes
+	// over the shards, each with the state the previous one left.
+	j, err := job.New(p)
+	if err != nil {
+		return state, done, err
+	}
+	for pass := 1; pass < j.Passes(); pass++ {
+		scope := s.Scope(fmt.Sprintf("analyze pass %d", pass+1))
+		parts := beam.ParDo(scope, &analyzePassFn{Config: cfg}, shards, beam.SideInput{Input: state})
+		state = beam.ParDo(scope, &finishPassFn{Config: cfg}, beam.GroupByKey(scope, beam.AddFixedKey(scope, parts)), beam.SideInput{Input: state})
+	}
+	transformed := beam.ParDo(s.Scope("transform"), &transformFn{Config: cfg}, shards, beam.SideInput{Input: state})
+	done = beam.ParDo(s.Scope("report"), &reportFn{Config: cfg}, beam.GroupByKey(s, beam.AddFixedKey(s, transformed)))
+	return state, done, nil
 }
 
 // prepare decodes the plan once per DoFn instance.

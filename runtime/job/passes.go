@@ -3,11 +3,16 @@ package job
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
+
+	"google.golang.org/protobuf/proto"
 
 	"github.com/tfxc/tfxc/codegen/savedmodel"
 	"github.com/tfxc/tfxc/codegen/tfgraph"
 	"github.com/tfxc/tfxc/codegen/tfjs"
+	"github.com/tfxc/tfxc/internal/atomicdir"
+	tfpb "github.com/tfxc/tfxc/pb/tf"
 	"github.com/tfxc/tfxc/planner"
 	"github.com/tfxc/tfxc/runtime/batch"
 	"github.com/tfxc/tfxc/runtime/transform"
@@ -83,8 +88,48 @@ func (j *Job) advance(t *tfgraph.Template, results tfgraph.Results, runDir, vers
 		if err := tfjs.Write(filepath.Join(dir, "tfjs"), &tfjs.Model{Graph: next.Graph, Initializers: j.Template.Initializers, ConvertedBy: "tfxc " + version}); err != nil {
 			return nil, fmt.Errorf("writing the transform TF.js model: %w", err)
 		}
+		state, err := encodeState(next)
+		if err != nil {
+			return nil, err
+		}
+		// The frozen state, so that a later run that reuses this one's
+		// data stages can go on from it (see ReadState).
+		if err := atomicdir.WriteFile(filepath.Join(dir, StateFile), state); err != nil {
+			return nil, err
+		}
+		return state, nil
 	}
 	return encodeState(next)
+}
+
+// StateFile is where the frozen transform's state is written, under the
+// transform_graph folder of the run.
+const StateFile = "state.json"
+
+// ReadState reads the frozen transform's state a run wrote.
+func ReadState(runDir string) ([]byte, error) {
+	data, err := os.ReadFile(filepath.Join(runDir, "transform_graph", StateFile))
+	if err != nil {
+		return nil, fmt.Errorf("reading the transform's state: %w", err)
+	}
+	if _, err := decodeState(data); err != nil {
+		return nil, err
+	}
+	return data, nil
+}
+
+// ReadServingGraph reads the serving graph of a run's model, encoded as
+// Train returns it.
+func ReadServingGraph(runDir string) ([]byte, error) {
+	data, err := os.ReadFile(filepath.Join(runDir, "model", "saved_model", "saved_model.pb"))
+	if err != nil {
+		return nil, fmt.Errorf("reading the serving model: %w", err)
+	}
+	sm := &tfpb.SavedModel{}
+	if err := proto.Unmarshal(data, sm); err != nil || len(sm.GetMetaGraphs()) == 0 {
+		return nil, fmt.Errorf("reading the serving model: not a SavedModel (%v)", err)
+	}
+	return deterministic.Marshal(sm.GetMetaGraphs()[0].GetGraphDef())
 }
 
 // PassSummary is a shard's accumulators of one later analysis pass.

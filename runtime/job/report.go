@@ -28,6 +28,9 @@ type Outcome struct {
 	Metrics  *metrics.Results
 	Blessing *Blessing
 	Pushes   []*Pushed
+	// Reused names what this run took from an earlier one ("data" or
+	// "model"), for the summary; the job does not know it by itself.
+	Reused string
 }
 
 // ReadOutcome reads what the job wrote to the run's folder: data.json;
@@ -179,6 +182,12 @@ func (j *Job) WriteSummary(w io.Writer, o *Outcome, wall time.Duration) error {
 			parts = append(parts, fmt.Sprintf("%s %d", s.Name, o.Transform.Rows[s.Name]))
 		}
 		fmt.Fprintf(&b, "transform  %s examples written\n", strings.Join(parts, ", "))
+	}
+	switch o.Reused {
+	case "data":
+		b.WriteString("reused     the data stages of an earlier run that did the same work\n")
+	case "model":
+		b.WriteString("reused     the data stages and the model of an earlier run that did the same work\n")
 	}
 	if t := o.Training; t != nil {
 		first, last := t.Loss[0], t.Loss[len(t.Loss)-1]

@@ -1,0 +1,164 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/tfxc/tfxc/mlmd"
+	"github.com/tfxc/tfxc/planner"
+)
+
+// A stage whose fingerprint (its configuration, its inputs' fingerprints,
+// and for the examples their files' paths, sizes and modification times)
+// matches a finished execution of an earlier run did the same work: its
+// artifacts can be reused, as TFX's cache reuses a component's outputs.
+// The job's stages come in two blocks that reuse as a whole, because one
+// pass over the shards computes all the data stages together: the data
+// stages, then the Trainer. The Evaluator, the blessing and the push always
+// run, since the baseline they compare with may have changed.
+
+// dataKinds are the stages of the data block.
+var dataKinds = map[planner.StageKind]bool{
+	planner.ExampleGen: true, planner.StatisticsGen: true, planner.SchemaGen: true,
+	planner.ExampleValidator: true, planner.Analyze: true, planner.TransformStage: true,
+}
+
+// dataArtifacts are what the data block writes into a run's folder,
+// records and quarantine included.
+var dataArtifacts = []string{"statistics", "schema", "anomalies", "quarantine", "transform_graph", "transformed", "data.json", "transform.json"}
+
+// reuse is what a run takes from an earlier one.
+type reuse struct {
+	what   string // beamjob.ReuseData or ReuseModel ("data", "model")
+	from   string // the earlier run's folder
+	stages map[string]bool
+}
+
+// findReuse looks for an earlier run of the pipeline whose data block (and
+// then Trainer) did this plan's work and whose artifacts are intact: every
+// output still has the content hash recorded. It returns nil when there
+// is nothing to reuse.
+func findReuse(store *mlmd.Store, p *planner.Plan) (*reuse, error) {
+	if p.Model == nil {
+		return nil, nil // without a model the data block is the whole job
+	}
+	var from string
+	stages := map[string]bool{}
+	intact := func(s planner.Stage) (bool, error) {
+		e, err := store.LatestExecution(p.Pipeline, s.ID, s.Fingerprint, mlmd.Complete, mlmd.Cached)
+		if err != nil || e == nil {
+			return false, err
+		}
+		run, err := store.FindRun(strconv.FormatInt(e.Run, 10))
+		if err != nil {
+			return false, err
+		}
+		dir := run.Dir
+		if from != "" && dir != from {
+			return false, nil // the blocks must come from one run
+		}
+		for _, a := range e.Outputs {
+			h, err := mlmd.HashPath(a.URI)
+			if err != nil || h != a.Hash {
+				return false, nil // gone or changed since
+			}
+		}
+		from = dir
+		return true, nil
+	}
+	for _, s := range p.Stages {
+		if !dataKinds[s.Kind] {
+			continue
+		}
+		ok, err := intact(s)
+		if err != nil || !ok {
+			return nil, err
+		}
+		stages[s.ID] = true
+	}
+	r := &reuse{what: "data", from: from, stages: stages}
+	if train := p.Stage("train"); train != nil {
+		ok, err := intact(*train)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			r.what, stages["train"] = "model", true
+		}
+	}
+	return r, nil
+}
+
+// copyInto puts the reused artifacts into the new run's folder, as hard
+// links where the file system allows (artifacts are never written in
+// place, only replaced by rename) and as copies otherwise.
+func (r *reuse) copyInto(runDir string) error {
+	names := dataArtifacts
+	if r.what == "model" {
+		names = append(append([]string(nil), names...), "model")
+	}
+	for _, name := range names {
+		src := filepath.Join(r.from, name)
+		if _, err := os.Stat(src); errors.Is(err, fs.ErrNotExist) {
+			continue // no quarantine when nothing was quarantined
+		}
+		if err := linkTree(src, filepath.Join(runDir, name)); err != nil {
+			return fmt.Errorf("reusing %s of %s: %w", name, r.from, err)
+		}
+	}
+	return nil
+}
+
+// linkTree links or copies the file or folder src to dst.
+func linkTree(src, dst string) error {
+	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, path)
+		if err != nil {
+			return err
+		}
+		to := filepath.Join(dst, rel)
+		switch {
+		case d.IsDir():
+			return os.MkdirAll(to, 0o755)
+		case !d.Type().IsRegular():
+			return fmt.Errorf("%s is not a regular file", path)
+		}
+		if err := os.Link(path, to); err == nil {
+			return nil
+		}
+		return copyFile(path, to)
+	})
+}
+
+// copyFile copies src to dst through a temporary file, renamed into place
+// once complete.
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.CreateTemp(filepath.Dir(dst), ".copy-*")
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(out, in)
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(out.Name(), dst)
+	}
+	if err != nil {
+		os.Remove(out.Name())
+	}
+	return err
+}
