@@ -17,6 +17,8 @@ import (
 // and for the examples their files' paths, sizes and modification times)
 // matches a finished execution of an earlier run did the same work: its
 // artifacts can be reused, as TFX's cache reuses a component's outputs.
+// Results are reused only from the same build of tfxc-beam (the same
+// content hash), so a fixed bug never lives on in a cache.
 // The job's stages come in two blocks that reuse as a whole, because one
 // pass over the shards computes all the data stages together: the data
 // stages, then the Trainer. The Evaluator, the blessing and the push always
@@ -43,7 +45,7 @@ type reuse struct {
 // then Trainer) did this plan's work and whose artifacts are intact: every
 // output still has the content hash recorded. It returns nil when there
 // is nothing to reuse.
-func findReuse(store *mlmd.Store, p *planner.Plan) (*reuse, error) {
+func findReuse(store *mlmd.Store, p *planner.Plan, engine string) (*reuse, error) {
 	if p.Model == nil {
 		return nil, nil // without a model the data block is the whole job
 	}
@@ -51,8 +53,8 @@ func findReuse(store *mlmd.Store, p *planner.Plan) (*reuse, error) {
 	stages := map[string]bool{}
 	intact := func(s planner.Stage) (bool, error) {
 		e, err := store.LatestExecution(p.Pipeline, s.ID, s.Fingerprint, mlmd.Complete, mlmd.Cached)
-		if err != nil || e == nil {
-			return false, err
+		if err != nil || e == nil || e.Properties["engine"] != engine {
+			return false, err // none, or computed by another build of tfxc-beam
 		}
 		run, err := store.FindRun(strconv.FormatInt(e.Run, 10))
 		if err != nil {

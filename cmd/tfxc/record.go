@@ -59,6 +59,9 @@ type recorder struct {
 	start time.Time
 	// reused are the stages whose artifacts came from an earlier run.
 	reused map[string]bool
+	// engine is the content hash of the tfxc-beam that runs the job:
+	// results are reused only from the same engine.
+	engine string
 }
 
 // beginRun opens the store of the runs folder out, records the run as
@@ -152,8 +155,9 @@ func (r *recorder) finish(failed bool, jobErr error, baseline string, end time.T
 		ends[s.ID] = done
 		e := mlmd.Execution{Stage: s.ID, Kind: string(s.Kind), State: state, Fingerprint: s.Fingerprint,
 			Start: begin, End: done, Inputs: ins, Outputs: outs}
+		e.Properties = map[string]string{"engine": r.engine}
 		if s.Split != "" {
-			e.Properties = map[string]string{"split": s.Split}
+			e.Properties["split"] = s.Split
 		}
 		if _, err := r.store.RecordExecution(r.run, e); err != nil {
 			return err

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/tfxc/tfxc/internal/beamexec"
+	"github.com/tfxc/tfxc/mlmd"
 	"github.com/tfxc/tfxc/planner"
 )
 
@@ -155,10 +156,15 @@ func runRun(c *cli, cmd *command, fs *pflag.FlagSet, opts any) int {
 		c.errorf("recording the run: %v", err)
 		return exitError
 	}
+	if rec.engine, err = mlmd.HashPath(bin); err != nil {
+		c.errorf("%v", err)
+		rec.finish(true, err, "", time.Now())
+		return exitError
+	}
 	fmt.Fprintf(c.stderr, "tfxc: running %s → %s\n", file, runDir)
 	var reused *reuse
 	if !f.noCache {
-		if reused, err = findReuse(rec.store, p); err == nil && reused != nil {
+		if reused, err = findReuse(rec.store, p, rec.engine); err == nil && reused != nil {
 			err = reused.copyInto(runDir)
 		}
 		if err != nil {
