@@ -122,7 +122,7 @@ func TestTaxiPlan(t *testing.T) {
 	if err := p.WriteDOT(&dot); err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []string{"pipeline taxi", "statistics/train", "pickup_lat_xf", "quantiles"} {
+	for _, s := range []string{"pipeline taxi", "statistics/train", "pickup_lat_xf", "quantiles", "model dnn of big_tipper: 14 inputs, 2264 columns", "company × payment_type", "  binary_accuracy >= 0.6"} {
 		if !strings.Contains(text.String(), s) {
 			t.Errorf("plan text lacks %q:\n%s", s, text.String())
 		}

@@ -53,8 +53,58 @@ func (p *Plan) WriteText(w io.Writer) error {
 		}
 		fmt.Fprintf(&b, "transform graph: %d bytes, %d inputs, outputs %s\n", len(t.Graph), len(t.Inputs), strings.Join(outs, ", "))
 	}
+	if m := p.Model; m != nil {
+		writeModel(&b, m)
+	}
+	if ev := p.Evaluate; ev != nil {
+		var slices []string
+		for _, s := range ev.Slices {
+			if len(s) == 0 {
+				slices = append(slices, "all")
+			} else {
+				slices = append(slices, strings.Join(s, " × "))
+			}
+		}
+		fmt.Fprintf(&b, "evaluate %s on the %s split; slices %s\n", strings.Join(ev.Metrics, ", "), p.evalSplit(), strings.Join(slices, "; "))
+	}
+	for _, push := range p.Pushes {
+		fmt.Fprintf(&b, "push %s as %s when blessed:\n", push.Dest, strings.Join(push.Formats, ", "))
+		for _, c := range push.Criteria {
+			fmt.Fprintf(&b, "  %s\n", c.Text)
+		}
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeModel describes the model and its training.
+func writeModel(b *strings.Builder, m *Model) {
+	width, later := 0, 0
+	for _, in := range m.Inputs {
+		width += in.Width
+		if in.Width == 0 {
+			later++
+		}
+	}
+	head := map[string]string{"binary": "a sigmoid head (log loss)", "regression": "a linear head (squared error)",
+		"multiclass": fmt.Sprintf("a softmax head of %d classes (cross-entropy)", m.Classes)}[m.LabelKind]
+	fmt.Fprintf(b, "\nmodel %s of %s: %d inputs, %d columns", m.Family, m.Label, len(m.Inputs), width)
+	if later > 0 {
+		fmt.Fprintf(b, " and %d categories counted after analysis", later)
+	}
+	if len(m.Hidden) > 0 {
+		var units []string
+		for _, u := range m.Hidden {
+			units = append(units, fmt.Sprint(u))
+		}
+		fmt.Fprintf(b, "; hidden %s (%s)", strings.Join(units, ", "), m.Activation)
+	}
+	fmt.Fprintf(b, "; %s\n", head)
+	how := fmt.Sprintf("%d steps", m.Steps)
+	if m.Epochs > 0 {
+		how = fmt.Sprintf("%d epochs", m.Epochs)
+	}
+	fmt.Fprintf(b, "  train %s of batch %d, Adam at %g, l2 %g, seed %d\n", how, m.Batch, m.LearningRate, m.L2, m.Seed)
 }
 
 // WriteDOT prints the stage DAG in Graphviz's DOT language.
