@@ -169,6 +169,9 @@ func progressLine(shards int, transform, evaluate bool) func(beamrun.Snapshot) s
 			line += fmt.Sprintf(" · transformed %d/%d shards, %d rows", c[beamjob.CounterShardsTransformed], shards, c[beamjob.CounterRowsTransformed])
 		}
 		if evaluate {
+			if c[beamjob.CounterShardsTransformed] == int64(shards) && c[beamjob.CounterShardsEvaluated] == 0 && s.State == "RUNNING" {
+				line += " · training"
+			}
 			line += fmt.Sprintf(" · evaluated %d/%d shards, %d rows", c[beamjob.CounterShardsEvaluated], shards, c[beamjob.CounterRowsEvaluated])
 		}
 		if s.State != "" && s.State != "RUNNING" {

@@ -98,17 +98,15 @@ func (j *Job) Train(state []byte, runDir, version string) ([]byte, *Training, er
 
 // TrainingData reads the transformed examples of the analyzed split as the
 // model's first layer takes them, and returns them with the model's
-// inputs, their widths resolved.
+// inputs, their widths resolved. The examples stream into the training
+// data batch by batch; a category input whose count is known only after
+// analysis costs one more pass over its column first.
 func (j *Job) TrainingData(runDir string) (*train.Data, []tfgraph.ModelInput, error) {
 	m := j.Plan.Model
 	if m == nil {
 		return nil, nil, fmt.Errorf("the plan has no model")
 	}
-	batches, err := j.readTransformed(runDir, j.Plan.AnalyzeSplit)
-	if err != nil {
-		return nil, nil, err
-	}
-	inputs, err := resolveWidths(m.Inputs, batches)
+	inputs, err := j.resolveWidths(runDir)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -116,10 +114,11 @@ func (j *Job) TrainingData(runDir string) (*train.Data, []tfgraph.ModelInput, er
 	if err != nil {
 		return nil, nil, err
 	}
-	for _, b := range batches {
-		if err := data.Append(b, m.Label); err != nil {
-			return nil, nil, fmt.Errorf("reading the transformed %s split: %w", j.Plan.AnalyzeSplit, err)
-		}
+	err = j.readTransformed(runDir, append(modelInputNames(m.Inputs), m.Label), func(b *batch.Batch) error {
+		return data.Append(b, m.Label)
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading the transformed %s split: %w", j.Plan.AnalyzeSplit, err)
 	}
 	return data, inputs, nil
 }
@@ -133,10 +132,11 @@ func (j *Job) TrainConfig() train.Config {
 	}
 }
 
-// readTransformed reads every transformed example of a split, in shard
-// order. Only the model's inputs and the label are kept.
-func (j *Job) readTransformed(runDir, split string) ([]*batch.Batch, error) {
-	m := j.Plan.Model
+// readTransformed reads the named columns of every transformed example of
+// the analyzed split, in shard order, and hands them to emit batch by
+// batch.
+func (j *Job) readTransformed(runDir string, names []string, emit func(*batch.Batch) error) error {
+	split := j.Plan.AnalyzeSplit
 	kinds := map[string]batch.Kind{}
 	for _, o := range append(append([]tfgraph.Output(nil), j.Template.Outputs...), j.Label.Outputs...) {
 		switch o.DType {
@@ -149,35 +149,75 @@ func (j *Job) readTransformed(runDir, split string) ([]*batch.Batch, error) {
 		}
 	}
 	var cols []examplegen.Column
-	for _, name := range append(modelInputNames(m.Inputs), m.Label) {
+	for _, name := range names {
 		kind, ok := kinds[name]
 		if !ok {
-			return nil, fmt.Errorf("the model reads %s, which the transform does not write", name)
+			return fmt.Errorf("the model reads %s, which the transform does not write", name)
 		}
 		cols = append(cols, examplegen.Column{Name: name, Kind: kind})
 	}
 	paths, err := filepath.Glob(filepath.Join(runDir, "transformed", split, "part-*.tfrecord"))
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if len(paths) == 0 {
-		return nil, fmt.Errorf("no transformed examples of the %s split in %s", split, filepath.Join(runDir, "transformed", split))
+		return fmt.Errorf("no transformed examples of the %s split in %s", split, filepath.Join(runDir, "transformed", split))
 	}
 	shards, err := examplegen.PlanTFRecord(paths, 1<<62)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	var out []*batch.Batch
 	for _, s := range shards {
-		rep, err := examplegen.ReadTFRecord(s, cols, BatchRows, func(b *batch.Batch) error {
-			out = append(out, b)
-			return nil
-		})
+		rep, err := examplegen.ReadTFRecord(s, cols, BatchRows, emit)
 		if err != nil {
-			return nil, fmt.Errorf("reading transformed examples: %w", err)
+			return err
 		}
 		if n := rep.Bad.Total(); n > 0 {
-			return nil, fmt.Errorf("%s: %d transformed examples cannot be read", s.Path, n)
+			return fmt.Errorf("%s: %d transformed examples cannot be read", s.Path, n)
+		}
+	}
+	return nil
+}
+
+// resolveWidths gives each category input whose count the plan could not
+// know (a vocabulary without top_k) the width its training values need:
+// the largest id seen plus one. Serving one-hot encodes a larger id as
+// zeros, which is what an id never trained on deserves.
+func (j *Job) resolveWidths(runDir string) ([]tfgraph.ModelInput, error) {
+	out := append([]tfgraph.ModelInput(nil), j.Plan.Model.Inputs...)
+	var open []string
+	for _, in := range out {
+		if in.Width > 0 {
+			continue
+		}
+		if in.Kind != tfgraph.OneHot {
+			return nil, fmt.Errorf("model input %s has no width", in.Output)
+		}
+		open = append(open, in.Output)
+	}
+	if len(open) == 0 {
+		return out, nil
+	}
+	maxID := map[string]int64{}
+	err := j.readTransformed(runDir, open, func(b *batch.Batch) error {
+		for _, name := range open {
+			m, ok := maxID[name]
+			if !ok {
+				m = -1
+			}
+			for _, id := range b.Column(name).Ints {
+				m = max(m, id)
+			}
+			maxID[name] = m
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i, in := range out {
+		if in.Width == 0 {
+			out[i].Width = int(max(maxID[in.Output]+1, 1))
 		}
 	}
 	return out, nil
@@ -189,29 +229,4 @@ func modelInputNames(ins []tfgraph.ModelInput) []string {
 		names = append(names, in.Output)
 	}
 	return names
-}
-
-// resolveWidths gives each category input whose count the plan could not
-// know (a vocabulary without top_k) the width its training values need:
-// the largest id seen plus one. Serving one-hot encodes a larger id as
-// zeros, which is what an id never trained on deserves.
-func resolveWidths(ins []tfgraph.ModelInput, batches []*batch.Batch) ([]tfgraph.ModelInput, error) {
-	out := append([]tfgraph.ModelInput(nil), ins...)
-	for i, in := range out {
-		if in.Width > 0 {
-			continue
-		}
-		if in.Kind != tfgraph.OneHot {
-			return nil, fmt.Errorf("model input %s has no width", in.Output)
-		}
-		maxID := int64(-1)
-		for _, b := range batches {
-			c := b.Column(in.Output)
-			for _, id := range c.Ints {
-				maxID = max(maxID, id)
-			}
-		}
-		out[i].Width = int(max(maxID+1, 1))
-	}
-	return out, nil
 }

@@ -97,17 +97,26 @@ func TestTaxiModel(t *testing.T) {
 }
 
 // TestLogisticTaxi trains the logistic model on the same split, for
-// comparison with the dnn.
+// comparison with the dnn. Its hour is a vocabulary of an int feature
+// without a domain, so the width of that input is known only from the
+// training split.
 func TestLogisticTaxi(t *testing.T) {
 	p := taxiPlanWith(t, func(s string) string {
 		s = strings.Replace(warnOnAnomaly(s), "model dnn {", "model logistic {", 1)
+		s = strings.Replace(s, "categorical(fill(trip_start_hour, 0), 24)", "vocabulary(fill(trip_start_hour, 0))", 1)
 		return strings.Replace(s, "hidden 100, 70, 48, 34\n", "", 1)
 	})
+	if in := p.Model.Inputs[9]; in.Output != "hour_xf" || in.Width != 0 {
+		t.Fatalf("model input %+v, want hour_xf of a width known after analysis", in)
+	}
 	_, o := runLocally(t, p, 256<<10, t.TempDir())
 	auc := overallAUC(t, o)
 	t.Logf("logistic: AUC %.4f on the eval split", auc)
 	if auc < 0.85 {
 		t.Errorf("the logistic model reaches AUC %.4f, want ≥ 0.85", auc)
+	}
+	if w := o.Training.Inputs[9].Width; w != 24 {
+		t.Errorf("hour_xf trained %d wide, want the 24 hours of the training split", w)
 	}
 }
 
