@@ -64,6 +64,7 @@ fuzz:
 	$(GO) test ./format   -run '^$$' -fuzz '^FuzzFormat$$' -fuzztime 30000x
 	$(GO) test ./runtime/examplegen -run '^$$' -fuzz '^FuzzParse$$'   -fuzztime 20000x
 	$(GO) test ./runtime/examplegen -run '^$$' -fuzz '^FuzzReadCSV$$' -fuzztime 3000x
+	$(GO) test ./runtime/examplegen -run '^$$' -fuzz '^FuzzWireDecoder$$' -fuzztime 50000x
 
 bench:
 	$(GO) test ./frontend ./parser -run '^$$' -bench . -benchmem

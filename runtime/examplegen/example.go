@@ -10,9 +10,7 @@ import (
 	"strings"
 
 	"google.golang.org/protobuf/encoding/protowire"
-	"google.golang.org/protobuf/proto"
 
-	tfpb "github.com/tfxc/tfxc/pb/tf"
 	"github.com/tfxc/tfxc/runtime/batch"
 	"github.com/tfxc/tfxc/runtime/tfrecord"
 )
@@ -173,7 +171,7 @@ func FromExamples(records [][]byte, columns []Column) (*batch.Batch, error) {
 	var out *batch.Batch
 	report := Report{}
 	bl := newBuilder("", columns, len(records)+1, func(b *batch.Batch) error { out = b; return nil }, &report)
-	d := decoder{}
+	d := newWireDecoder(columns)
 	for i, rec := range records {
 		if reason, col, detail := d.decode(bl, rec); reason != "" {
 			return nil, fmt.Errorf("record %d: %s %s", i, col, detail)
@@ -189,51 +187,6 @@ func FromExamples(records [][]byte, columns []Column) (*batch.Batch, error) {
 		out = bl.batch()
 	}
 	return out, nil
-}
-
-// decoder turns serialized tf.Examples into rows.
-type decoder struct {
-	ex tfpb.Example
-}
-
-// decode appends rec as a row of the builder's batch. When the record is
-// bad it returns why, leaving the row partly appended for the caller to
-// take back.
-func (d *decoder) decode(bl *builder, rec []byte) (reason, column, detail string) {
-	b := bl.batch()
-	if err := proto.Unmarshal(rec, &d.ex); err != nil {
-		return ReasonRecord, "", fmt.Sprintf("not a tf.Example: %v", err)
-	}
-	feats := d.ex.GetFeatures().GetFeature()
-	for i, c := range bl.cols {
-		col := b.Columns[i]
-		f := feats[c.Name]
-		switch k := f.GetKind().(type) {
-		case nil:
-			// Absent, or present without a kind: tfx_bsl example_coder
-			// treats a feature with no kind as missing (null).
-			col.AppendMissing()
-		case *tfpb.Feature_Int64List:
-			if c.Kind != batch.Int {
-				return ReasonKind, c.Name, fmt.Sprintf("an int64_list where the schema says %s", c.Kind)
-			}
-			col.AppendInts(k.Int64List.GetValue()...)
-		case *tfpb.Feature_FloatList:
-			if c.Kind != batch.Float {
-				return ReasonKind, c.Name, fmt.Sprintf("a float_list where the schema says %s", c.Kind)
-			}
-			col.AppendFloats(k.FloatList.GetValue()...)
-		case *tfpb.Feature_BytesList:
-			if c.Kind != batch.Bytes {
-				return ReasonKind, c.Name, fmt.Sprintf("a bytes_list where the schema says %s", c.Kind)
-			}
-			for _, v := range k.BytesList.GetValue() {
-				col.Strings = append(col.Strings, bl.str(v))
-			}
-			col.AppendStrings() // ends the row after the values above
-		}
-	}
-	return "", "", ""
 }
 
 // ReadTFRecord reads the tf.Examples of a TFRecord shard (planned by
@@ -256,7 +209,7 @@ func ReadTFRecord(shard Shard, columns []Column, batchRows int, emit func(*batch
 	defer f.Close()
 	r := tfrecord.NewRangeReader(f, shard.Start, shard.End)
 	bl := newBuilder(shard.Path, columns, batchRows, emit, &report)
-	d := decoder{}
+	d := newWireDecoder(columns)
 	for index := shard.Line; ; index++ {
 		rec, err := r.Next()
 		if err == io.EOF {
