@@ -129,7 +129,9 @@ func wireSeeds() [][]byte {
 		}
 		return protowire.AppendBytes(protowire.AppendTag(nil, 1, protowire.BytesType), p)
 	}
-	unpackedInt := func(v uint64) []byte { return protowire.AppendVarint(protowire.AppendTag(nil, 1, protowire.VarintType), v) }
+	unpackedInt := func(v uint64) []byte {
+		return protowire.AppendVarint(protowire.AppendTag(nil, 1, protowire.VarintType), v)
+	}
 	floats := func(vs ...float32) []byte {
 		var p []byte
 		for _, v := range vs {
@@ -137,7 +139,9 @@ func wireSeeds() [][]byte {
 		}
 		return protowire.AppendBytes(protowire.AppendTag(nil, 1, protowire.BytesType), p)
 	}
-	str := func(s string) []byte { return protowire.AppendBytes(protowire.AppendTag(nil, 1, protowire.BytesType), []byte(s)) }
+	str := func(s string) []byte {
+		return protowire.AppendBytes(protowire.AppendTag(nil, 1, protowire.BytesType), []byte(s))
+	}
 	cat := func(bs ...[]byte) []byte {
 		var out []byte
 		for _, b := range bs {
