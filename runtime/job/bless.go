@@ -13,10 +13,12 @@ import (
 )
 
 // Blessing is the model validation's verdict, written to the run's folder
-// as evaluation/blessing.json: blessed when the data passed the
-// pipeline's rules and the model met every criterion of every push.
+// as evaluation/blessing.json. Each push has its own: the model goes to a
+// destination when the data kept the pipeline's rules and the model meets
+// that push's criteria. The model is blessed when it may go to every one.
 type Blessing struct {
 	Blessed bool
+	Pushes  []PushVerdict
 	// Baseline is the metrics file of the blessed model compared with, ""
 	// when there is none yet.
 	Baseline string `json:",omitempty"`
@@ -25,6 +27,13 @@ type Blessing struct {
 	// checked.
 	Reasons []string `json:",omitempty"`
 	Notes   []string `json:",omitempty"`
+}
+
+// PushVerdict is the verdict for one push.
+type PushVerdict struct {
+	Dest    string
+	Blessed bool
+	Reasons []string `json:",omitempty"`
 }
 
 // Check is one criterion on one slice.
@@ -67,6 +76,7 @@ func (j *Job) Bless(res, baseline *metrics.Results, baselinePath string, dataFai
 		b.Baseline = baselinePath
 	}
 	for pi, p := range j.Plan.Pushes {
+		v := PushVerdict{Dest: p.Dest, Reasons: append([]string(nil), dataFailures...)}
 		for _, c := range p.Criteria {
 			checks, err := checkCriterion(pi, c, res, baseline)
 			if err != nil {
@@ -79,11 +89,17 @@ func (j *Job) Bless(res, baseline *metrics.Results, baselinePath string, dataFai
 						b.Notes = append(b.Notes, note)
 					}
 				} else if !ch.Passed {
-					b.Reasons = append(b.Reasons, fmt.Sprintf("%s failed on %s: %s", ch.Criterion, ch.Slice, ch.describe()))
+					reason := fmt.Sprintf("%s failed on %s: %s", ch.Criterion, ch.Slice, ch.describe())
+					v.Reasons = append(v.Reasons, reason)
+					if !slices.Contains(b.Reasons, reason) {
+						b.Reasons = append(b.Reasons, reason)
+					}
 				}
 			}
 			b.Checks = append(b.Checks, checks...)
 		}
+		v.Blessed = len(v.Reasons) == 0
+		b.Pushes = append(b.Pushes, v)
 	}
 	b.Blessed = len(b.Reasons) == 0
 	if err := writeJSON(filepath.Join(runDir, "evaluation", "blessing.json"), b); err != nil {
@@ -216,8 +232,9 @@ type Pushed struct {
 }
 
 // Push pushes the run's serving model to push number index's destination
-// if and only if the blessing allows it, and records what it did in
-// runDir/push/INDEX.json. An unblessed model is never pushed.
+// if and only if the blessing allows it there, and records what it did in
+// runDir/push/INDEX.json. A model that misses the push's criteria, or was
+// trained on data that broke the pipeline's rules, is never pushed.
 func (j *Job) Push(index int, b *Blessing, runDir string, now time.Time) (*Pushed, error) {
 	if index < 0 || index >= len(j.Plan.Pushes) {
 		return nil, fmt.Errorf("push %d: the plan has %d pushes", index, len(j.Plan.Pushes))
@@ -227,12 +244,14 @@ func (j *Job) Push(index int, b *Blessing, runDir string, now time.Time) (*Pushe
 	record := func() (*Pushed, error) {
 		return out, writeJSON(filepath.Join(runDir, "push", fmt.Sprintf("%d.json", index)), out)
 	}
-	if b == nil || !b.Blessed {
+	if b == nil || index >= len(b.Pushes) || !b.Pushes[index].Blessed {
 		out.Reason = "the model is not blessed"
-		if b != nil && len(b.Reasons) > 0 {
-			out.Reason += ": " + b.Reasons[0]
-			if n := len(b.Reasons) - 1; n > 0 {
-				out.Reason += fmt.Sprintf(" (and %d more reasons)", n)
+		if b != nil && index < len(b.Pushes) {
+			if rs := b.Pushes[index].Reasons; len(rs) > 0 {
+				out.Reason += ": " + rs[0]
+				if n := len(rs) - 1; n > 0 {
+					out.Reason += fmt.Sprintf(" (and %d more reasons)", n)
+				}
 			}
 		}
 		return record()

@@ -211,3 +211,22 @@ func TestMulticlassTaxi(t *testing.T) {
 		t.Errorf("%d slices of pickup_lat_xf, want 10", buckets)
 	}
 }
+
+// TestPushesHaveTheirOwnCriteria: of two pushes, the model goes to the one
+// whose criteria it meets, and not to the other; the run is not blessed.
+func TestPushesHaveTheirOwnCriteria(t *testing.T) {
+	p := taxiPlanWith(t, func(s string) string {
+		s = strings.Replace(warnOnAnomaly(s), "steps: 1000", "steps: 200", 1)
+		return s + "\npush \"serving/strict\" as saved_model when {\n    auc >= 0.999\n}\n"
+	})
+	_, o := runLocally(t, p, 256<<10, t.TempDir())
+	if o.Blessing.Blessed || len(o.Blessing.Pushes) != 2 || !o.Blessing.Pushes[0].Blessed || o.Blessing.Pushes[1].Blessed {
+		t.Fatalf("blessing %+v", o.Blessing)
+	}
+	if !o.Pushes[0].Pushed || o.Pushes[1].Pushed || !strings.Contains(o.Pushes[1].Reason, "auc >= 0.999 failed on Overall") {
+		t.Errorf("pushes %+v, %+v", o.Pushes[0], o.Pushes[1])
+	}
+	if v, _ := push.Versions(p.Pushes[1].Dest); len(v) != 0 {
+		t.Errorf("the strict destination holds %v", v)
+	}
+}
