@@ -114,7 +114,6 @@ type EvalSummary struct {
 	Index   int
 	Rows    int64
 	Metrics []byte
-	Skipped int64 // rows the graphs cannot take (quarantined by the transform)
 }
 
 // EvaluateShard reads one shard again, keeps the evaluation split, runs
@@ -132,12 +131,13 @@ func (e *Evaluator) EvaluateShard(task Task) (*EvalSummary, error) {
 			if s != e.split {
 				return nil
 			}
+			// Rows the graphs cannot take are left out, as the transform
+			// left them out (and quarantined them).
 			bad, err := j.unfeedable(part)
 			if err != nil {
 				return err
 			}
 			if len(bad) > 0 {
-				sum.Skipped += int64(len(bad))
 				part = part.Select(keptRows(part.Rows(), bad))
 			}
 			if part.Rows() == 0 {
