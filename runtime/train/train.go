@@ -99,7 +99,6 @@ func Train(d *Data, cfg Config) (*Result, error) {
 	}
 	rng := rand.New(rand.NewPCG(uint64(cfg.Seed), 0x7466786374726169)) // "tfxctrai"
 	n := newNet(d.Width(), cfg.Hidden, h.outputs(), rng)
-	opt := newAdam(n)
 	order := make([]int, d.Rows())
 	for i := range order {
 		order[i] = i
@@ -107,7 +106,7 @@ func Train(d *Data, cfg Config) (*Result, error) {
 	shuffle := func() { rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] }) }
 	shuffle()
 	next := 0
-	ws := n.workspace(cfg.Batch)
+	n.prepare(cfg.Batch)
 	res := &Result{Steps: steps}
 	every := max(1, steps/curvePoints)
 	var window float64
@@ -135,8 +134,8 @@ func Train(d *Data, cfg Config) (*Result, error) {
 				next++
 			}
 		}
-		loss := n.step(d, rows, ws, act, h, cfg.L2)
-		opt.update(n, cfg.LearningRate)
+		loss := n.step(d, rows, act, h)
+		n.update(cfg.LearningRate, cfg.L2)
 		res.Examples += int64(len(rows))
 		window += loss
 		windowSteps++

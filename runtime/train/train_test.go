@@ -208,9 +208,12 @@ func TestGradients(t *testing.T) {
 		n := newNet(d.Width(), []int{5, 3}, h.outputs(), rng)
 		a, _ := activation(tc.act, true)
 		rows := []int{0, 3, 5, 7, 11}
-		ws := n.workspace(len(rows))
+		n.prepare(len(rows))
 		lossAt := func() float64 {
-			l := n.step(d, rows, ws, a, h, 0)
+			l := n.step(d, rows, a, h)
+			for _, ws := range n.work {
+				ws.clear(n)
+			}
 			var pen float64
 			for _, l := range n.layers {
 				for _, w := range l.w {
@@ -219,10 +222,18 @@ func TestGradients(t *testing.T) {
 			}
 			return l + pen
 		}
-		n.step(d, rows, ws, a, h, tc.l2)
+		n.step(d, rows, a, h)
+		// The gradient the update applies: the step's, plus the L2 term.
 		var grads [][]float64
-		for _, l := range n.layers {
-			grads = append(grads, slices.Clone(l.gw), slices.Clone(l.gb))
+		for li, l := range n.layers {
+			gw := slices.Clone(n.work[0].gw[li])
+			for i, w := range l.w {
+				gw[i] += 2 * tc.l2 * w
+			}
+			grads = append(grads, gw, slices.Clone(n.work[0].gb[li]))
+		}
+		for _, ws := range n.work {
+			ws.clear(n)
 		}
 		const eps = 1e-6
 		k := 0
