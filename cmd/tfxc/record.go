@@ -100,6 +100,18 @@ func (r *recorder) close() { r.store.Close() }
 // pipeline's rules; jobErr, when set, is why.
 func (r *recorder) finish(failed bool, jobErr error, baseline string, end time.Time) error {
 	defer r.close()
+	// The run is finished in the store even when recording its stages
+	// fails, so that it never stays "running".
+	recErr := r.recordStages(baseline, end)
+	if recErr != nil {
+		failed = true
+		jobErr = errors.Join(jobErr, fmt.Errorf("recording the stages: %w", recErr))
+	}
+	return errors.Join(recErr, r.finishRun(failed, jobErr, end))
+}
+
+// recordStages records every stage's execution with its artifacts.
+func (r *recorder) recordStages(baseline string, end time.Time) error {
 	outputs := map[string][]mlmd.Artifact{}
 	states := map[string]mlmd.State{}
 	ends := map[string]time.Time{}
@@ -163,6 +175,12 @@ func (r *recorder) finish(failed bool, jobErr error, baseline string, end time.T
 			return err
 		}
 	}
+	return nil
+}
+
+// finishRun records the run's outcome: its state, blessing, push and
+// headline metrics, and a note saying why.
+func (r *recorder) finishRun(failed bool, jobErr error, end time.Time) error {
 	out := mlmd.Run{State: mlmd.Complete, End: end}
 	if failed {
 		out.State = mlmd.Failed
