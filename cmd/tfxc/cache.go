@@ -3,12 +3,12 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
 
+	"github.com/tfxc/tfxc/internal/atomicdir"
 	"github.com/tfxc/tfxc/mlmd"
 	"github.com/tfxc/tfxc/planner"
 )
@@ -109,58 +109,9 @@ func (r *reuse) copyInto(runDir string) error {
 		if _, err := os.Stat(src); errors.Is(err, fs.ErrNotExist) {
 			continue // no quarantine when nothing was quarantined
 		}
-		if err := linkTree(src, filepath.Join(runDir, name)); err != nil {
+		if err := atomicdir.CopyTree(src, filepath.Join(runDir, name), true); err != nil {
 			return fmt.Errorf("reusing %s of %s: %w", name, r.from, err)
 		}
 	}
 	return nil
-}
-
-// linkTree links or copies the file or folder src to dst.
-func linkTree(src, dst string) error {
-	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(src, path)
-		if err != nil {
-			return err
-		}
-		to := filepath.Join(dst, rel)
-		switch {
-		case d.IsDir():
-			return os.MkdirAll(to, 0o755)
-		case !d.Type().IsRegular():
-			return fmt.Errorf("%s is not a regular file", path)
-		}
-		if err := os.Link(path, to); err == nil {
-			return nil
-		}
-		return copyFile(path, to)
-	})
-}
-
-// copyFile copies src to dst through a temporary file, renamed into place
-// once complete.
-func copyFile(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.CreateTemp(filepath.Dir(dst), ".copy-*")
-	if err != nil {
-		return err
-	}
-	_, err = io.Copy(out, in)
-	if cerr := out.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(out.Name(), dst)
-	}
-	if err != nil {
-		os.Remove(out.Name())
-	}
-	return err
 }

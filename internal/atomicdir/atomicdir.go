@@ -1,4 +1,4 @@
-// Package atomicdir writes a directory of artifacts all at once: into a
+// Package atomicdir writes and copies artifacts all at once: into a
 // temporary sibling first, synced, then renamed into place, so a reader
 // never sees a half-written artifact and a failed write leaves none.
 package atomicdir

@@ -18,13 +18,14 @@ package push
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tfxc/tfxc/internal/atomicdir"
 )
 
 // Model is what a push copies: a SavedModel folder and, optionally, a
@@ -72,11 +73,11 @@ func push(m Model, dest string, now time.Time, beforeRename func(tmp string)) (*
 			os.RemoveAll(tmp)
 		}
 	}()
-	if err := copyTree(m.SavedModel, tmp); err != nil {
+	if err := atomicdir.CopyTree(m.SavedModel, tmp, false); err != nil {
 		return nil, fmt.Errorf("push: copying the SavedModel: %w", err)
 	}
 	if m.TFJS != "" {
-		if err := copyTree(m.TFJS, filepath.Join(tmp, "tfjs")); err != nil {
+		if err := atomicdir.CopyTree(m.TFJS, filepath.Join(tmp, "tfjs"), false); err != nil {
 			return nil, fmt.Errorf("push: copying the TF.js model: %w", err)
 		}
 	}
@@ -137,53 +138,6 @@ func nextVersion(dest string, now time.Time) (int64, error) {
 		v = max(v, x+1)
 	}
 	return v, nil
-}
-
-// copyTree copies the regular files and folders under src into dst
-// (created), syncing every file and folder it writes. Symbolic links and
-// other special files are refused.
-func copyTree(src, dst string) error {
-	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(src, path)
-		if err != nil {
-			return err
-		}
-		target := filepath.Join(dst, rel)
-		switch {
-		case d.IsDir():
-			if err := os.MkdirAll(target, 0o755); err != nil {
-				return err
-			}
-			return nil
-		case d.Type().IsRegular():
-			return copyFile(path, target)
-		}
-		return fmt.Errorf("%s is not a regular file or folder", path)
-	})
-}
-
-func copyFile(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	if err := out.Sync(); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }
 
 // syncOne syncs one folder: its entries, such as a renamed version.
