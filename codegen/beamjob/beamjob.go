@@ -1,9 +1,10 @@
-// Package beamjob builds the one Beam pipeline that runs a plan's data
-// stages. Its elements are shards and encoded accumulators, never rows:
-// each shard is read, analyzed or transformed in a tight loop by package
+// Package beamjob builds the one Beam pipeline that runs a plan: the data
+// stages, then training, evaluation, blessing and push. Its elements are
+// shards, encoded accumulators and graphs, never rows: each shard is read,
+// analyzed, transformed or evaluated in a tight loop by package
 // runtime/job inside one DoFn, and the shards' accumulators meet in one
 // grouping, merged in shard order so that every runner gives the same
-// artifacts.
+// artifacts. Training runs in one DoFn on one worker.
 //
 //	tasks ─ Reshuffle ─ analyze ─ GroupByKey ─ finish ─▶ transform state ─┐ (side input)
 //	  │                 [analyze pass k ─ GroupByKey ─ finish pass k ◀──────┤ for a transform
@@ -87,8 +88,9 @@ const (
 	ReuseModel = "model"
 )
 
-// Build adds the data stages of the plan to the pipeline: tasks are the
-// shards of the examples, as job.Job.Tasks planned them.
+// Build adds the plan's stages to the pipeline, those that cfg.Reuse says
+// an earlier run did excepted: tasks are the shards of the examples, as
+// job.Job.Tasks planned them.
 func Build(s beam.Scope, cfg Config, tasks []job.Task) error {
 	if len(tasks) == 0 {
 		return fmt.Errorf("no examples to read")
@@ -152,8 +154,9 @@ func Build(s beam.Scope, cfg Config, tasks []job.Task) error {
 }
 
 // buildData adds the data stages: it returns the transform's final state
-// and a collection that holds one element once every shard is
-// transformed (both zero without a transform).
+// (the finish's output, empty without a transform) and a collection that
+// holds one element once every shard is transformed (zero without a
+// transform).
 func buildData(s beam.Scope, cfg Config, p *planner.Plan, shards beam.PCollection) (state, done beam.PCollection, err error) {
 	summaries := beam.ParDo(s.Scope("analyze"), &analyzeFn{Config: cfg}, shards)
 	grouped := beam.GroupByKey(s, beam.AddFixedKey(s, summaries))
