@@ -230,3 +230,32 @@ func TestPushesHaveTheirOwnCriteria(t *testing.T) {
 		t.Errorf("the strict destination holds %v", v)
 	}
 }
+
+// TestLinearTaxi: a regression label trains a linear model on squared
+// error, whose loss falls; mse and mae come out of the evaluation, and a
+// criterion on mse blesses the model.
+func TestLinearTaxi(t *testing.T) {
+	p := taxiPlanWith(t, func(s string) string {
+		s = strings.Replace(warnOnAnomaly(s), "label big_tipper = tips > 0.2 * fare", "label tip = fill(tips, 0.0)", 1)
+		s = strings.Replace(s, "model dnn {", "model linear {", 1)
+		s = strings.Replace(s, "hidden 100, 70, 48, 34\n", "", 1)
+		s = strings.Replace(s, "steps: 1000, batch: 40, learning_rate: 0.001", "epochs: 20, batch: 64, learning_rate: 0.01", 1)
+		s = strings.Replace(s, "metrics auc, binary_accuracy, example_count", "metrics mse, mae, mean_label, example_count", 1)
+		i := strings.Index(s, "push ")
+		return s[:i] + "push \"serving/taxi\" as saved_model when {\n    mse < 1000\n}\n"
+	})
+	if p.Model.LabelKind != "regression" {
+		t.Fatalf("model %+v", p.Model)
+	}
+	_, o := runLocally(t, p, 256<<10, t.TempDir())
+	s, _ := o.Metrics.Slice(metrics.SliceKey{})
+	mse, _ := s.Value(metrics.MetricKey{Name: "mean_squared_error"})
+	mae, _ := s.Value(metrics.MetricKey{Name: "mean_absolute_error"})
+	t.Logf("linear: mse %.3f, mae %.3f on the eval split", mse, mae)
+	if !(mse > 0 && mae > 0) || !o.Blessing.Blessed || !o.Pushes[0].Pushed {
+		t.Errorf("mse %v, mae %v, blessing %+v", mse, mae, o.Blessing)
+	}
+	if l := o.Training.Loss; l[len(l)-1].Loss >= l[0].Loss {
+		t.Errorf("the squared error went from %v to %v", l[0].Loss, l[len(l)-1].Loss)
+	}
+}
