@@ -1,6 +1,8 @@
 package examplegen
 
 import (
+	"bufio"
+	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
@@ -207,7 +209,17 @@ func ReadTFRecord(shard Shard, columns []Column, batchRows int, emit func(*batch
 		return report, err
 	}
 	defer f.Close()
-	r := tfrecord.NewRangeReader(f, shard.Start, shard.End)
+	var r *tfrecord.Reader
+	if shard.Gzip {
+		zr, err := gzip.NewReader(bufio.NewReaderSize(f, 1<<20))
+		if err != nil {
+			return report, fmt.Errorf("%s: %w", shard.Path, err)
+		}
+		defer zr.Close()
+		r = tfrecord.NewReader(zr)
+	} else {
+		r = tfrecord.NewRangeReader(f, shard.Start, shard.End)
+	}
 	bl := newBuilder(shard.Path, columns, batchRows, emit, &report)
 	d := newWireDecoder(columns)
 	for index := shard.Line; ; index++ {

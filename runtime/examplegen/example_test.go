@@ -2,6 +2,7 @@ package examplegen
 
 import (
 	"bytes"
+	"compress/gzip"
 	"errors"
 	"math"
 	"math/rand/v2"
@@ -337,5 +338,48 @@ func TestEncoderIsDeterministicProto(t *testing.T) {
 				t.Fatalf("trial %d row %d:\n got % x\nwant % x", trial, r, got[r], want)
 			}
 		}
+	}
+}
+
+// TestReadGzipTFRecord: a GZIP-compressed TFRecord file (as TFX's
+// ExampleGen writes them) is one shard and reads as the plain file does,
+// bad rows included; a truncated one fails the shard, naming the file.
+func TestReadGzipTFRecord(t *testing.T) {
+	recs := append(toExamples(t, sampleBatch()), []byte{0xff, 0xff, 0xff})
+	plain := writeShard(t, t.TempDir(), recs)
+	want, wantRep := readAllTFRecord(t, plain, 0, exampleColumns)
+
+	data, err := os.ReadFile(plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var zipped bytes.Buffer
+	zw := gzip.NewWriter(&zipped)
+	zw.Write(data)
+	zw.Close()
+	gz := filepath.Join(t.TempDir(), "data.tfrecord.gz")
+	if err := os.WriteFile(gz, zipped.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	shards, err := PlanTFRecord([]string{gz}, 1)
+	if err != nil || len(shards) != 1 || !shards[0].Gzip {
+		t.Fatalf("shards %+v, %v; want one gzip shard", shards, err)
+	}
+	got, rep := readAllTFRecord(t, gz, 1, exampleColumns)
+	if !slices.Equal(got, want) || rep.Rows != wantRep.Rows || len(rep.BadRows) != 1 || rep.BadRows[0].Reason != ReasonRecord {
+		t.Errorf("gzip read %v (%+v), the plain file %v (%+v)", got, rep, want, wantRep)
+	}
+
+	cut := filepath.Join(t.TempDir(), "cut.tfrecord.gz")
+	if err := os.WriteFile(cut, zipped.Bytes()[:zipped.Len()-12], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	shards, err = PlanTFRecord([]string{cut}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = ReadTFRecord(shards[0], exampleColumns, 2, func(*batch.Batch) error { return nil })
+	if err == nil || !strings.Contains(err.Error(), "cut.tfrecord.gz") {
+		t.Errorf("a truncated gzip file read with %v", err)
 	}
 }

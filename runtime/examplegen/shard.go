@@ -20,6 +20,10 @@ type Shard struct {
 	// 0-based number of a TFRecord shard's first record in its file.
 	Line  int64
 	Index int // 0-based, in the order the plan lists shards
+	// Gzip marks a GZIP-compressed TFRecord file, as TFX's ExampleGen
+	// writes them: it cannot be split, so it is one shard, from Start 0
+	// to End −1 (its end), offsets counting in the decompressed stream.
+	Gzip bool `json:",omitempty"`
 }
 
 // expand returns the files a path or glob pattern names, sorted.
@@ -141,7 +145,8 @@ func readHeader(rr *recordReader, path string) ([]string, error) {
 // name into shards of whole records of about targetBytes each (a file per
 // shard when targetBytes <= 0). It reads only the records' headers, and
 // fails on a file whose framing is corrupt or truncated. Empty files have
-// no shards.
+// no shards. A GZIP-compressed file (told by its magic bytes, not its
+// name) is one shard, read whole.
 func PlanTFRecord(paths []string, targetBytes int64) ([]Shard, error) {
 	var shards []Shard
 	for _, pat := range paths {
@@ -150,6 +155,14 @@ func PlanTFRecord(paths []string, targetBytes int64) ([]Shard, error) {
 			return nil, err
 		}
 		for _, path := range files {
+			gz, err := isGzip(path)
+			if err != nil {
+				return nil, err
+			}
+			if gz {
+				shards = append(shards, Shard{Path: path, End: -1, Gzip: true, Index: len(shards)})
+				continue
+			}
 			ranges, err := planTFRecordFile(path, targetBytes)
 			if err != nil {
 				return nil, err
@@ -160,6 +173,21 @@ func PlanTFRecord(paths []string, targetBytes int64) ([]Shard, error) {
 		}
 	}
 	return shards, nil
+}
+
+// isGzip reports whether a file starts with GZIP's magic bytes.
+func isGzip(path string) (bool, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	var magic [2]byte
+	n, err := io.ReadFull(f, magic[:])
+	if err != nil && n < len(magic) && err != io.EOF && err != io.ErrUnexpectedEOF {
+		return false, err
+	}
+	return n == 2 && magic == [2]byte{0x1f, 0x8b}, nil
 }
 
 func planTFRecordFile(path string, target int64) ([]tfrecord.Range, error) {

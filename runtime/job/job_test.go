@@ -1,6 +1,8 @@
 package job_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"io"
 	"os"
 	"path/filepath"
@@ -298,11 +300,29 @@ func TestTFRecordExamples(t *testing.T) {
 	if o.Data.Rows["train"]+o.Data.Rows["eval"] != 15002 || o.Data.Shards < 2 {
 		t.Errorf("from TFRecord: rows %v in %d shards", o.Data.Rows, o.Data.Shards)
 	}
-	for _, name := range []string{"statistics/train.pb", "statistics/eval.pb", "anomalies/train.pb"} {
+	// The same file compressed with GZIP, as TFX's ExampleGen writes it.
+	plain, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var zipped bytes.Buffer
+	zw := gzip.NewWriter(&zipped)
+	zw.Write(plain)
+	zw.Close()
+	gz := filepath.Join(t.TempDir(), "taxi.tfrecord.gz")
+	if err := os.WriteFile(gz, zipped.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rec.Examples.Paths = []string{gz}
+	gzDir := t.TempDir()
+	runLocally(t, &rec, 1<<20, gzDir)
+	for _, name := range []string{"statistics/train.pb", "statistics/eval.pb", "anomalies/train.pb", "transform_graph/saved_model/saved_model.pb"} {
 		a, _ := os.ReadFile(filepath.Join(csvDir, name))
-		b, _ := os.ReadFile(filepath.Join(recDir, name))
-		if len(a) == 0 || string(a) != string(b) {
-			t.Errorf("%s differs between CSV and TFRecord input", name)
+		for _, dir := range []string{recDir, gzDir} {
+			b, _ := os.ReadFile(filepath.Join(dir, name))
+			if len(a) == 0 || string(a) != string(b) {
+				t.Errorf("%s differs between CSV and TFRecord input (%s)", name, dir)
+			}
 		}
 	}
 }
