@@ -652,6 +652,21 @@ func concatV2(_ *tfpb.NodeDef, in []*Tensor) ([]*Tensor, error) {
 // accumulated in float64 and rounded once, as TF.js's CPU backend does
 // (JavaScript numbers are doubles); TensorFlow's float32 kernels may round
 // along the way, within 1e-6 relative for the sizes tfxc emits.
+// axpy adds a·x to y, element by element; len(x) == len(y).
+func axpy(y []float64, a float64, x []float64) {
+	x = x[:len(y)]
+	j := 0
+	for ; j+4 <= len(y); j += 4 {
+		y[j] += a * x[j]
+		y[j+1] += a * x[j+1]
+		y[j+2] += a * x[j+2]
+		y[j+3] += a * x[j+3]
+	}
+	for ; j < len(y); j++ {
+		y[j] += a * x[j]
+	}
+}
+
 func matMul(n *tfpb.NodeDef, in []*Tensor) ([]*Tensor, error) {
 	a, b := in[0], in[1]
 	if a.DType != tfpb.DataType_DT_FLOAT || b.DType != tfpb.DataType_DT_FLOAT {
@@ -669,24 +684,21 @@ func matMul(n *tfpb.NodeDef, in []*Tensor) ([]*Tensor, error) {
 	// zero of a (most of a one-hot input) adds nothing when b is finite,
 	// so it is skipped.
 	finite := true
-	for _, v := range b.F32 {
-		if math.IsInf(float64(v), 0) || v != v {
+	b64 := make([]float64, len(b.F32))
+	for i, v := range b.F32 {
+		b64[i] = float64(v)
+		if math.IsInf(b64[i], 0) || v != v {
 			finite = false
-			break
 		}
 	}
 	acc := make([]float64, cols)
 	for i := range m {
 		clear(acc)
-		for x := range k {
-			av := a.F32[i*k+x]
+		for x, av := range a.F32[i*k : (i+1)*k] {
 			if av == 0 && finite {
 				continue
 			}
-			row := b.F32[x*cols : (x+1)*cols]
-			for j, bv := range row {
-				acc[j] += float64(av) * float64(bv)
-			}
+			axpy(acc, float64(av), b64[x*cols:(x+1)*cols])
 		}
 		for j, s := range acc {
 			out.F32[i*cols+j] = float32(s)

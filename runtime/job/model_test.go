@@ -259,3 +259,34 @@ func TestLinearTaxi(t *testing.T) {
 		t.Errorf("the squared error went from %v to %v", l[0].Loss, l[len(l)-1].Loss)
 	}
 }
+
+// BenchmarkEvaluate is the Evaluator over the real taxi sample's shards:
+// the serving graph (transform and the example's dnn, trained briefly)
+// applied to the raw rows of the eval split, and the metrics of every
+// slice.
+func BenchmarkEvaluate(b *testing.B) {
+	p := taxiPlanWith(b, func(s string) string { return strings.Replace(s, "steps: 1000", "steps: 10", 1) })
+	dir := b.TempDir()
+	j, o := runLocally(b, p, 1<<20, dir)
+	model, err := job.ReadServingGraph(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ev, err := j.NewEvaluator(model)
+	if err != nil {
+		b.Fatal(err)
+	}
+	tasks, err := j.Tasks(1 << 20)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for range b.N {
+		for _, task := range tasks {
+			if _, err := ev.EvaluateShard(task); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(o.Data.Rows["eval"])*float64(b.N)/b.Elapsed().Seconds(), "eval-rows/s")
+}
