@@ -68,7 +68,7 @@ fuzz:
 
 bench:
 	$(GO) test ./frontend ./parser -run '^$$' -bench . -benchmem
-	$(GO) test ./runtime/train ./runtime/job -run '^$$' -bench 'Epoch' -benchtime 5x
+	$(GO) test ./runtime/train ./runtime/job -run '^$$' -bench 'Epoch|Evaluate' -benchtime 5x
 
 # The data stages of tfxc run against the same work without Beam, on
 # generated taxi-like CSVs: ROWS=1000000 RUNS=3 make bench-run.
