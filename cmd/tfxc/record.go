@@ -199,8 +199,8 @@ func (r *recorder) finishRun(failed bool, jobErr error, end time.Time) error {
 		if err := readJSONFile(filepath.Join(r.dir, "push", fmt.Sprintf("%d.json", i)), &p); err != nil {
 			continue
 		}
-		if p.Pushed && out.Pushed == "" {
-			out.Pushed = p.Version
+		if p.Version != "" && out.Pushed == "" {
+			out.Pushed = p.Version // new, or already serving this model
 		}
 	}
 	if m, err := overallMetrics(filepath.Join(r.dir, "evaluation", "metrics.json")); err == nil {
@@ -265,7 +265,7 @@ func (r *recorder) stageOutputs(s planner.Stage) ([]mlmd.Artifact, bool, error) 
 	}
 	if s.Kind == planner.Pusher {
 		var p pushFile
-		if err := readJSONFile(filepath.Join(r.dir, s.Artifacts[0]), &p); err == nil && p.Pushed {
+		if err := readJSONFile(filepath.Join(r.dir, s.Artifacts[0]), &p); err == nil && p.Version != "" {
 			a, err := artifact("PushedModel", p.Version)
 			if err != nil {
 				return nil, false, err

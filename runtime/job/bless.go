@@ -224,11 +224,14 @@ func sameColumns(k metrics.SliceKey, cols []string) bool {
 // Pushed is what a push did, written to the run's folder as
 // push/INDEX.json.
 type Pushed struct {
-	Dest    string
+	Dest string
+	// Pushed says a new version was written; Version is the version
+	// folder that serves the model: the new one, or when the newest
+	// version already holds this very model, that one.
 	Pushed  bool
-	Version string `json:",omitempty"` // the version folder written
-	TFJS    string `json:",omitempty"` // the TF.js model written beside it
-	Reason  string `json:",omitempty"` // why nothing was pushed
+	Version string `json:",omitempty"`
+	TFJS    string `json:",omitempty"` // the TF.js model inside the version
+	Reason  string `json:",omitempty"` // why no version was written
 }
 
 // Push pushes the run's serving model to push number index's destination
@@ -261,6 +264,19 @@ func (j *Job) Push(index int, b *Blessing, runDir string, now time.Time) (*Pushe
 	m := push.Model{SavedModel: filepath.Join(runDir, "model", "saved_model")}
 	if slices.Contains(p.Formats, "tfjs") {
 		m.TFJS = filepath.Join(runDir, "model", "tfjs")
+	}
+	// A rerun that trained the same model (same data, plan and seed) does
+	// not add a copy of what is already served.
+	served, err := push.Served(m, p.Dest)
+	if err != nil {
+		return nil, fmt.Errorf("pushing to %s: %w", p.Dest, err)
+	}
+	if served != "" {
+		out.Version, out.Reason = served, "the newest version already holds this very model"
+		if m.TFJS != "" {
+			out.TFJS = filepath.Join(served, "tfjs")
+		}
+		return record()
 	}
 	done, err := push.Push(m, p.Dest, now)
 	if err != nil {

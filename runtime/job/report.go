@@ -214,9 +214,12 @@ func (j *Job) WriteSummary(w io.Writer, o *Outcome, wall time.Duration) error {
 		}
 	}
 	for _, p := range o.Pushes {
-		if p.Pushed {
+		switch {
+		case p.Pushed:
 			fmt.Fprintf(&b, "push       %s\n", p.Version)
-		} else {
+		case p.Version != "":
+			fmt.Fprintf(&b, "push       nothing new: %s already serves this very model\n", p.Version)
+		default:
 			fmt.Fprintf(&b, "push       nothing pushed to %s: %s\n", p.Dest, p.Reason)
 		}
 	}

@@ -162,3 +162,32 @@ func TestMain(m *testing.M) {
 	}
 	os.Exit(m.Run())
 }
+
+func TestServed(t *testing.T) {
+	m := model(t)
+	dest := filepath.Join(t.TempDir(), "serving")
+	if dir, err := Served(m, dest); dir != "" || err != nil {
+		t.Fatalf("Served before any push = %q, %v", dir, err)
+	}
+	p, err := Push(m, dest, time.Unix(1_700_000_000, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dir, err := Served(m, dest); dir != p.Dir || err != nil {
+		t.Errorf("Served after pushing = %q, %v; want %s", dir, err, p.Dir)
+	}
+	// Without the TF.js model it is another push.
+	if dir, err := Served(Model{SavedModel: m.SavedModel}, dest); dir != "" || err != nil {
+		t.Errorf("Served without tfjs = %q, %v", dir, err)
+	}
+	// A changed byte is another model.
+	pb := filepath.Join(m.SavedModel, "saved_model.pb")
+	data, _ := os.ReadFile(pb)
+	data[len(data)-1] ^= 1
+	if err := os.WriteFile(pb, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if dir, err := Served(m, dest); dir != "" || err != nil {
+		t.Errorf("Served of a changed model = %q, %v", dir, err)
+	}
+}
