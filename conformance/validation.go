@@ -637,37 +637,31 @@ func reasonOutputs(rs []tfdv.Reason, clear bool) map[string]any {
 }
 
 // runIntDomain: int_domain_util UpdateIntDomain on one feature's stats.
-var runIntDomain = validationRunner(func(c *Case) (map[string]any, error) {
-	fs, err := featureStatsInput(c)
-	if err != nil {
-		return nil, err
-	}
-	d := &tfmd.IntDomain{}
-	if _, err := protoParam(c, "int_domain", d); err != nil {
-		return nil, err
-	}
-	rs, clear := tfdv.UpdateIntDomain(fs, d)
-	got := reasonOutputs(rs, clear)
-	got["updated_int_domain"] = jsonCheck(d, c.Tolerance)
-	return got, nil
-})
+var runIntDomain = validationRunner(domainRunner("int_domain", func() *tfmd.IntDomain { return &tfmd.IntDomain{} }, tfdv.UpdateIntDomain))
 
 // runFloatDomain: float_domain_util UpdateFloatDomain on one feature's
 // stats.
-var runFloatDomain = validationRunner(func(c *Case) (map[string]any, error) {
-	fs, err := featureStatsInput(c)
-	if err != nil {
-		return nil, err
+var runFloatDomain = validationRunner(domainRunner("float_domain", func() *tfmd.FloatDomain { return &tfmd.FloatDomain{} }, tfdv.UpdateFloatDomain))
+
+// domainRunner computes a case of an Update*Domain: the feature's stats
+// and the domain in params[param] in; the reasons, whether the domain was
+// cleared, and the updated domain as "updated_"+param out.
+func domainRunner[D proto.Message](param string, newDomain func() D, update func(*tfmd.FeatureNameStatistics, D) ([]tfdv.Reason, bool)) func(c *Case) (map[string]any, error) {
+	return func(c *Case) (map[string]any, error) {
+		fs, err := featureStatsInput(c)
+		if err != nil {
+			return nil, err
+		}
+		d := newDomain()
+		if _, err := protoParam(c, param, d); err != nil {
+			return nil, err
+		}
+		rs, clear := update(fs, d)
+		got := reasonOutputs(rs, clear)
+		got["updated_"+param] = jsonCheck(d, c.Tolerance)
+		return got, nil
 	}
-	d := &tfmd.FloatDomain{}
-	if _, err := protoParam(c, "float_domain", d); err != nil {
-		return nil, err
-	}
-	rs, clear := tfdv.UpdateFloatDomain(fs, d)
-	got := reasonOutputs(rs, clear)
-	got["updated_float_domain"] = jsonCheck(d, c.Tolerance)
-	return got, nil
-})
+}
 
 // runPresence: feature_util UpdatePresence on one feature's stats and
 // params.num_examples.
