@@ -352,17 +352,7 @@ func scatterNd(_ *tfpb.NodeDef, in []*Tensor) ([]*Tensor, error) {
 			off = off*shape[d] + int(ix)
 		}
 		for j := range slice {
-			dst, src := off*slice+j, i*slice+j
-			switch out.DType {
-			case tfpb.DataType_DT_FLOAT:
-				out.F32[dst] += updates.F32[src]
-			case tfpb.DataType_DT_DOUBLE:
-				out.F64[dst] += updates.F64[src]
-			case tfpb.DataType_DT_INT64:
-				out.I64[dst] += updates.I64[src]
-			case tfpb.DataType_DT_INT32:
-				out.I32[dst] += updates.I32[src]
-			default:
+			if !addElem(out, off*slice+j, updates, i*slice+j) {
 				return nil, fmt.Errorf("scatter of %s", out.DType)
 			}
 		}

@@ -418,6 +418,24 @@ func copyElem(dst *Tensor, i int, src *Tensor, j int) {
 	}
 }
 
+// addElem adds element j of src to element i of dst, both of dst's
+// numeric type; it reports false for a type that does not add.
+func addElem(dst *Tensor, i int, src *Tensor, j int) bool {
+	switch dst.DType {
+	case tfpb.DataType_DT_FLOAT:
+		dst.F32[i] += src.F32[j]
+	case tfpb.DataType_DT_DOUBLE:
+		dst.F64[i] += src.F64[j]
+	case tfpb.DataType_DT_INT64:
+		dst.I64[i] += src.I64[j]
+	case tfpb.DataType_DT_INT32:
+		dst.I32[i] += src.I32[j]
+	default:
+		return false
+	}
+	return true
+}
+
 // castOp converts between numeric types and bool: float to int truncates
 // toward zero (NaN gives the most negative integer, as C++ casts do on x86);
 // bool is 1 or 0; a number is true when non-zero.
@@ -568,17 +586,7 @@ func sumOp(n *tfpb.NodeDef, in []*Tensor) ([]*Tensor, error) {
 		for i := range inner {
 			dst := o*inner + i
 			for d := range dim {
-				src := (o*dim+d)*inner + i
-				switch x.DType {
-				case tfpb.DataType_DT_FLOAT:
-					out.F32[dst] += x.F32[src]
-				case tfpb.DataType_DT_DOUBLE:
-					out.F64[dst] += x.F64[src]
-				case tfpb.DataType_DT_INT64:
-					out.I64[dst] += x.I64[src]
-				case tfpb.DataType_DT_INT32:
-					out.I32[dst] += x.I32[src]
-				default:
+				if !addElem(out, dst, x, (o*dim+d)*inner+i) {
 					return nil, fmt.Errorf("sum of %s", x.DType)
 				}
 			}
