@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/tfxc/tfxc/runtime/batch"
 )
@@ -283,30 +282,7 @@ func toType(v string) SliceValue {
 // rowValues returns the distinct values of a column in row r, sorted (the
 // slice accessor's numpy.unique), and whether the row has the feature.
 func rowValues(col *batch.Column, r int) ([]SliceValue, bool, error) {
-	if col == nil || r >= col.Rows() || col.Missing[r] {
-		return nil, false, nil
-	}
-	lo, hi := col.Values(r)
-	out := make([]SliceValue, 0, hi-lo)
-	for i := lo; i < hi; i++ {
-		switch col.Kind {
-		case batch.Int:
-			out = append(out, IntValue(col.Ints[i]))
-		case batch.Float:
-			out = append(out, FloatValue(float64(col.Floats[i])))
-		case batch.Bytes:
-			s := col.Strings[i]
-			if !utf8.ValidString(s) {
-				return nil, true, errNonUTF8(s, col.Name)
-			}
-			out = append(out, StringValue(s))
-		default:
-			return nil, true, errKind(col)
-		}
-	}
-	slices.SortFunc(out, compareValues)
-	out = slices.CompactFunc(out, func(a, b SliceValue) bool { return compareValues(a, b) == 0 })
-	return out, true, nil
+	return rowValuesInto(nil, col, r)
 }
 
 // errNonUTF8 is the error of slicer_lib.generate_slices for a bytes value
