@@ -138,6 +138,23 @@ func TestExecMissing(t *testing.T) {
 	}
 }
 
+// cancelOnceExists returns a context cancelled as soon as the file at path
+// exists: when the child has started.
+func cancelOnceExists(t *testing.T, path string) context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	go func() {
+		for ctx.Err() == nil {
+			if _, err := os.Stat(path); err == nil {
+				cancel()
+				return
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}()
+	return ctx
+}
+
 // TestExecInterrupt cancels the context while the child runs: the child
 // gets an interrupt, cancels "its job" and exits with its own status.
 func TestExecInterrupt(t *testing.T) {
@@ -150,17 +167,7 @@ touch %s
 wait $pid
 echo finished
 `, started))
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() {
-		for {
-			if _, err := os.Stat(started); err == nil {
-				cancel()
-				return
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
-	}()
+	ctx := cancelOnceExists(t, started)
 	var stdout bytes.Buffer
 	t0 := time.Now()
 	code, err := Exec(ctx, p, nil, &stdout, nil)
@@ -185,17 +192,7 @@ trap '' INT
 touch %s
 exec sleep 30
 `, started))
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() {
-		for {
-			if _, err := os.Stat(started); err == nil {
-				cancel()
-				return
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
-	}()
+	ctx := cancelOnceExists(t, started)
 	t0 := time.Now()
 	code, err := execute(ctx, p, nil, nil, nil, 200*time.Millisecond)
 	if err == nil || !strings.Contains(err.Error(), "killed") {
