@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"github.com/tfxc/tfxc/internal/bincodec"
 )
 
 // Example is one evaluated example.
@@ -297,12 +299,12 @@ func (a *Accumulator) Merge(o *Accumulator) error {
 // MarshalBinary encodes the accumulator; UnmarshalBinary of an
 // accumulator made with the same specs restores it.
 func (a *Accumulator) MarshalBinary() ([]byte, error) {
-	b := appendString(nil, a.lay.fingerprint)
+	b := bincodec.AppendString(nil, a.lay.fingerprint)
 	return a.appendState(b), nil
 }
 
 func (a *Accumulator) appendState(b []byte) []byte {
-	b = appendVarint(b, a.count)
+	b = bincodec.AppendVarint(b, a.count)
 	for _, p := range a.parts {
 		if p == nil {
 			continue
@@ -316,9 +318,9 @@ func (a *Accumulator) appendState(b []byte) []byte {
 			ids = append(ids, id)
 		}
 		slices.Sort(ids)
-		b = appendUvarint(b, uint64(len(ids)))
+		b = bincodec.AppendUvarint(b, uint64(len(ids)))
 		for _, id := range ids {
-			b = appendUvarint(b, uint64(id))
+			b = bincodec.AppendUvarint(b, uint64(id))
 			b = appendSum(b, &p.hist[id].pos)
 			b = appendSum(b, &p.hist[id].neg)
 		}
@@ -335,51 +337,51 @@ func (a *Accumulator) appendState(b []byte) []byte {
 // UnmarshalBinary restores an accumulator encoded by MarshalBinary into a,
 // which must have been made with the same specs.
 func (a *Accumulator) UnmarshalBinary(data []byte) error {
-	r := &reader{b: data}
-	if fp := r.str(); r.err == nil && fp != a.lay.fingerprint {
+	r := bincodec.NewReader(data)
+	if fp := r.String("fingerprint"); r.Err() == nil && fp != a.lay.fingerprint {
 		return errors.New("metrics accumulator: encoded with different metrics")
 	}
 	fresh := newAccumulator(a.lay)
 	fresh.readState(r)
-	if err := r.done(); err != nil {
+	if err := r.Done(); err != nil {
 		return fmt.Errorf("metrics accumulator: %w", err)
 	}
 	*a = *fresh
 	return nil
 }
 
-func (a *Accumulator) readState(r *reader) {
-	a.count = r.varint()
+func (a *Accumulator) readState(r *bincodec.Reader) {
+	a.count = r.Varint("example count")
 	if a.count < 0 {
-		r.fail("negative example count")
+		r.Fail("negative example count")
 	}
 	for _, p := range a.parts {
 		if p == nil {
 			continue
 		}
 		for _, s := range []*Sum{&p.examples, &p.labels, &p.preds, &p.absErr, &p.sqErr, &p.correct} {
-			r.readSum(s)
+			readSum(r, s)
 		}
-		n := r.count(3)
+		n := r.Count("histogram size", 3)
 		if n > 0 && p.hist == nil {
-			r.fail("histogram in an accumulator that keeps none")
+			r.Fail("histogram in an accumulator that keeps none")
 			return
 		}
 		for range n {
-			id := r.uvarint()
+			id := r.Uvarint("bucket")
 			if id > numBuckets+1 {
-				r.fail("bucket %d out of range", id)
+				r.Fail("bucket %d out of range", id)
 				return
 			}
 			b := &bucket{}
-			r.readSum(&b.pos)
-			r.readSum(&b.neg)
+			readSum(r, &b.pos)
+			readSum(r, &b.neg)
 			p.hist[int32(id)] = b
 		}
 		for k := range p.exact {
 			m := &p.exact[k]
 			for _, s := range []*Sum{&m.tp, &m.tn, &m.fp, &m.fn} {
-				r.readSum(s)
+				readSum(r, s)
 			}
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/tfxc/tfxc/internal/bincodec"
 	"github.com/tfxc/tfxc/runtime/batch"
 )
 
@@ -173,21 +174,21 @@ func (e *Evaluator) sorted() []*sliceAcc {
 // MarshalBinary encodes the Evaluator's state (slices in key order, so
 // that equal states encode to equal bytes).
 func (e *Evaluator) MarshalBinary() ([]byte, error) {
-	b := appendString(nil, e.lay.fingerprint)
+	b := bincodec.AppendString(nil, e.lay.fingerprint)
 	ss := e.sorted()
-	b = appendUvarint(b, uint64(len(ss)))
+	b = bincodec.AppendUvarint(b, uint64(len(ss)))
 	for _, s := range ss {
-		b = appendUvarint(b, uint64(len(s.key)))
+		b = bincodec.AppendUvarint(b, uint64(len(s.key)))
 		for _, c := range s.key {
-			b = appendString(b, c.Column)
-			b = append(b, byte(c.Value.Kind))
+			b = bincodec.AppendString(b, c.Column)
+			b = bincodec.AppendUvarint(b, uint64(c.Value.Kind)) // one byte: the kinds are small
 			switch c.Value.Kind {
 			case batch.Int:
-				b = appendVarint(b, c.Value.Int)
+				b = bincodec.AppendVarint(b, c.Value.Int)
 			case batch.Float:
-				b = appendFloat(b, c.Value.Float)
+				b = bincodec.AppendFloat(b, c.Value.Float)
 			default:
-				b = appendString(b, c.Value.Str)
+				b = bincodec.AppendString(b, c.Value.Str)
 			}
 		}
 		b = s.acc.appendState(b)
@@ -198,44 +199,43 @@ func (e *Evaluator) MarshalBinary() ([]byte, error) {
 // UnmarshalBinary restores a state encoded by MarshalBinary into e, which
 // must have been made with the same Config.
 func (e *Evaluator) UnmarshalBinary(data []byte) error {
-	r := &reader{b: data}
-	if fp := r.str(); r.err == nil && fp != e.lay.fingerprint {
+	r := bincodec.NewReader(data)
+	if fp := r.String("fingerprint"); r.Err() == nil && fp != e.lay.fingerprint {
 		return errors.New("metrics evaluator: encoded with a different configuration")
 	}
 	got := map[string]*sliceAcc{}
-	n := r.count(2)
+	n := r.Count("slice count", 2)
 	for range n {
-		k := make(SliceKey, r.count(3))
+		k := make(SliceKey, r.Count("slice key length", 3))
 		for i := range k {
-			k[i].Column = r.str()
-			if r.err != nil || len(r.b) == 0 {
-				r.fail("truncated slice key")
+			k[i].Column = r.String("slice column")
+			if r.Err() != nil || r.Len() == 0 {
+				r.Fail("truncated slice key")
 				break
 			}
-			kind := batch.Kind(r.b[0])
-			r.b = r.b[1:]
+			kind := batch.Kind(r.Uvarint("slice value kind"))
 			switch kind {
 			case batch.Int:
-				k[i].Value = IntValue(r.varint())
+				k[i].Value = IntValue(r.Varint("slice value"))
 			case batch.Float:
-				k[i].Value = FloatValue(r.float())
+				k[i].Value = FloatValue(r.Float("slice value"))
 			case batch.Bytes:
-				k[i].Value = StringValue(r.str())
+				k[i].Value = StringValue(r.String("slice value"))
 			default:
-				r.fail("unknown slice value kind %d", kind)
+				r.Fail("unknown slice value kind %d", kind)
 			}
 		}
-		if r.err != nil {
+		if r.Err() != nil {
 			break
 		}
 		s := &sliceAcc{key: k, acc: newAccumulator(e.lay)}
 		s.acc.readState(r)
 		if _, dup := got[k.id()]; dup {
-			r.fail("slice %s twice", k)
+			r.Fail("slice %s twice", k)
 		}
 		got[k.id()] = s
 	}
-	if err := r.done(); err != nil {
+	if err := r.Done(); err != nil {
 		return fmt.Errorf("metrics evaluator: %w", err)
 	}
 	e.slices = got

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/tfxc/tfxc/internal/bincodec"
 	"github.com/tfxc/tfxc/runtime/batch"
 )
 
@@ -165,13 +166,13 @@ func (sl *slicer) each(rt *router, f func(SliceColumn)) {
 
 // appendKeyColumn appends one pair of a key's id (SliceKey.id).
 func appendKeyColumn(b []byte, c SliceColumn) []byte {
-	b = appendString(b, c.Column)
-	b = append(b, byte(c.Value.Kind))
+	b = bincodec.AppendString(b, c.Column)
+	b = bincodec.AppendUvarint(b, uint64(c.Value.Kind)) // one byte: the kinds are small
 	switch c.Value.Kind {
 	case batch.Int:
-		return appendVarint(b, c.Value.Int)
+		return bincodec.AppendVarint(b, c.Value.Int)
 	case batch.Float:
-		return appendFloat(b, c.Value.Float)
+		return bincodec.AppendFloat(b, c.Value.Float)
 	}
-	return appendString(b, c.Value.Str)
+	return bincodec.AppendString(b, c.Value.Str)
 }

@@ -1,6 +1,10 @@
 package metrics
 
-import "math"
+import (
+	"math"
+
+	"github.com/tfxc/tfxc/internal/bincodec"
+)
 
 // Sum adds float64 terms without rounding error, so that a total does not
 // depend on the order in which terms were added or accumulators merged.
@@ -80,21 +84,21 @@ func (s *Sum) Value() float64 {
 
 // appendSum encodes s.
 func appendSum(b []byte, s *Sum) []byte {
-	b = appendUvarint(b, uint64(len(s.p)))
+	b = bincodec.AppendUvarint(b, uint64(len(s.p)))
 	for _, x := range s.p {
-		b = appendFloat(b, x)
+		b = bincodec.AppendFloat(b, x)
 	}
 	return b
 }
 
 // readSum decodes a Sum written by appendSum.
-func (r *reader) readSum(s *Sum) {
-	n := r.count(8)
+func readSum(r *bincodec.Reader, s *Sum) {
+	n := r.Count("partial sums", 8)
 	s.p = nil
 	for range n {
-		x := r.float()
+		x := r.Float("partial sum")
 		if math.IsNaN(x) || math.IsInf(x, 0) {
-			r.fail("non-finite partial sum")
+			r.Fail("non-finite partial sum")
 			return
 		}
 		s.Add(x)
