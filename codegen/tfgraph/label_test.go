@@ -1,15 +1,12 @@
 package tfgraph_test
 
 import (
-	"encoding/csv"
-	"os"
 	"testing"
 
 	"github.com/tfxc/tfxc/codegen/tfgraph"
 	"github.com/tfxc/tfxc/frontend"
 	"github.com/tfxc/tfxc/internal/taxitest"
 	"github.com/tfxc/tfxc/runtime/graph"
-	"github.com/tfxc/tfxc/runtime/transform"
 )
 
 // TestTaxiLabel lowers big_tipper = tips > 0.2 * fare to a graph of its own
@@ -34,30 +31,17 @@ func TestTaxiLabel(t *testing.T) {
 	if len(lt.Outputs) != 1 || lt.Outputs[0].Name != "big_tipper" || len(feats) != 2 {
 		t.Fatalf("label template: outputs %v, inputs %v", lt.Outputs, feats)
 	}
-	fit := taxitest.Fit(t)
 	exe, err := graph.Compile(lt.Graph)
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Open(taxitest.Shared(t, "data/taxi/data.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	records, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	feeds, err := transform.Feeds(records[0], records[1:], lt.Inputs)
-	if err != nil {
-		t.Fatal(err)
-	}
+	feeds, rows := taxitest.SampleFeeds(t, lt.Inputs)
 	out, err := exe.Run(feeds, "big_tipper")
 	if err != nil {
 		t.Fatal(err)
 	}
 	positives := 0
-	for r := range fit.Rows {
+	for r := range rows {
 		tips, fare := feeds["tips"].F32[r], feeds["fare"].F32[r]
 		want := tips > 0.2*fare
 		if out[0].Bool[r] != want {
@@ -67,7 +51,7 @@ func TestTaxiLabel(t *testing.T) {
 			positives++
 		}
 	}
-	if positives == 0 || positives == fit.Rows {
-		t.Errorf("%d positives of %d", positives, fit.Rows)
+	if positives == 0 || positives == rows {
+		t.Errorf("%d positives of %d", positives, rows)
 	}
 }

@@ -109,6 +109,18 @@ func Fit(t testing.TB) *Fitted {
 		t.Fatal(diags)
 	}
 	tmpl := Template(t, &frontend.Options{Schema: schema})
+	feeds, rows := SampleFeeds(t, tmpl.Inputs)
+	g, err := transform.Fit(tmpl, feeds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Fitted{Template: tmpl, Graph: g, Feeds: feeds, Rows: rows}
+}
+
+// SampleFeeds reads every row of the real sample as the feeds of a graph's
+// inputs, and returns them with the number of rows.
+func SampleFeeds(t testing.TB, inputs []tfgraph.Input) (map[string]*graph.Tensor, int) {
+	t.Helper()
 	f, err := os.Open(Shared(t, "data/taxi/data.csv"))
 	if err != nil {
 		t.Fatal(err)
@@ -118,15 +130,11 @@ func Fit(t testing.TB) *Fitted {
 	if err != nil {
 		t.Fatal(err)
 	}
-	feeds, err := transform.Feeds(records[0], records[1:], tmpl.Inputs)
+	feeds, err := transform.Feeds(records[0], records[1:], inputs)
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, err := transform.Fit(tmpl, feeds)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &Fitted{Template: tmpl, Graph: g, Feeds: feeds, Rows: len(records) - 1}
+	return feeds, len(records) - 1
 }
 
 // OutputNames lists the template's outputs.
