@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/tfxc/tfxc/internal/pyfmt"
 )
 
 // EmptyStringVocabDummy and EmptyIntVocabDummy are the single entries (with
@@ -203,7 +205,7 @@ func (r *VocabResult) Lines(storeFrequency bool) []string {
 		}
 		var c string
 		if r.Weighted && e.Count != -1 {
-			c = pyFloatRepr(e.Count)
+			c = pyfmt.Float(e.Count)
 		} else {
 			c = strconv.FormatInt(int64(e.Count), 10)
 		}
@@ -292,41 +294,6 @@ func (v *Vocabulary) Result(opts VocabOptions) (*VocabResult, error) {
 	}
 	res.Entries = entries
 	return res, nil
-}
-
-// pyFloatRepr formats x as Python's repr(float) does (the shortest string
-// that reads back as x; scientific notation below 1e-4 and from 1e16 on).
-func pyFloatRepr(x float64) string {
-	switch {
-	case math.IsNaN(x):
-		return "nan"
-	case math.IsInf(x, 1):
-		return "inf"
-	case math.IsInf(x, -1):
-		return "-inf"
-	}
-	if x == 0 {
-		if math.Signbit(x) {
-			return "-0.0"
-		}
-		return "0.0"
-	}
-	ax := math.Abs(x)
-	if ax < 1e-4 || ax >= 1e16 {
-		s := strconv.FormatFloat(x, 'e', -1, 64) // e.g. 1e-05, 1.5e+16
-		mant, exp, _ := strings.Cut(s, "e")
-		sign := exp[0]
-		digits := strings.TrimLeft(exp[1:], "0")
-		if len(digits) < 2 {
-			digits = strings.Repeat("0", 2-len(digits)) + digits
-		}
-		return mant + "e" + string(sign) + digits
-	}
-	s := strconv.FormatFloat(x, 'f', -1, 64)
-	if !strings.Contains(s, ".") {
-		s += ".0"
-	}
-	return s
 }
 
 // DocFreq is the analysis tft.tfidf needs (TFT mappers.tfidf,

@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"testing"
+
+	"github.com/tfxc/tfxc/internal/pyfmt"
 )
 
 func vocabOf(t *testing.T, dt DType, format string, toks []string, opts VocabOptions) *VocabResult {
@@ -153,8 +155,8 @@ func TestPyFloatRepr(t *testing.T) {
 		2.5: "2.5", 3: "3.0", 0.1: "0.1", 1e-5: "1e-05", 1.5e16: "1.5e+16", 0.0001: "0.0001",
 		-2: "-2.0", 1e22: "1e+22", 123456789012345.0: "123456789012345.0",
 	} {
-		if got := pyFloatRepr(x); got != want {
-			t.Errorf("pyFloatRepr(%v) = %q, want %q", x, got, want)
+		if got := pyfmt.Float(x); got != want {
+			t.Errorf("pyfmt.Float(%v) = %q, want %q", x, got, want)
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tfxc/tfxc/internal/pyfmt"
 	"github.com/tfxc/tfxc/runtime/batch"
 )
 
@@ -37,7 +38,7 @@ func (v SliceValue) String() string {
 	case batch.Int:
 		return strconv.FormatInt(v.Int, 10)
 	case batch.Float:
-		return pyFloat(v.Float)
+		return pyfmt.Float(v.Float)
 	}
 	return v.Str
 }
@@ -53,7 +54,7 @@ func (v SliceValue) MarshalJSON() ([]byte, error) {
 		if math.IsNaN(v.Float) || math.IsInf(v.Float, 0) {
 			return json.Marshal(Float(v.Float))
 		}
-		return []byte(pyFloat(v.Float)), nil
+		return []byte(pyfmt.Float(v.Float)), nil
 	}
 	return json.Marshal(v.Str)
 }
@@ -83,42 +84,6 @@ func (v *SliceValue) UnmarshalJSON(b []byte) error {
 		return fmt.Errorf("slice value %s is neither a number nor a string", b)
 	}
 	return nil
-}
-
-// pyFloat formats f as Python's repr: the shortest digits that read back,
-// fixed notation for exponents in [−4, 16) with at least one decimal.
-func pyFloat(f float64) string {
-	switch {
-	case math.IsNaN(f):
-		return "nan"
-	case math.IsInf(f, 1):
-		return "inf"
-	case math.IsInf(f, -1):
-		return "-inf"
-	}
-	if f == 0 {
-		if math.Signbit(f) {
-			return "-0.0"
-		}
-		return "0.0"
-	}
-	exp := int(math.Floor(math.Log10(math.Abs(f))))
-	// Log10 can be off by one near powers of ten; read the exponent from
-	// the shortest scientific form instead.
-	e := strconv.FormatFloat(f, 'e', -1, 64)
-	if i := strings.IndexByte(e, 'e'); i >= 0 {
-		if x, err := strconv.Atoi(e[i+1:]); err == nil {
-			exp = x
-		}
-	}
-	if exp < -4 || exp >= 16 {
-		return e
-	}
-	s := strconv.FormatFloat(f, 'f', -1, 64)
-	if !strings.ContainsAny(s, ".") {
-		s += ".0"
-	}
-	return s
 }
 
 // compareValues orders numbers numerically before strings.

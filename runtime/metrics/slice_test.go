@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tfxc/tfxc/internal/pyfmt"
 	"github.com/tfxc/tfxc/runtime/batch"
 )
 
@@ -111,7 +112,7 @@ func TestToTypeAndApplies(t *testing.T) {
 	if !(SliceSpec{}).Applies(nil) {
 		t.Error("the overall spec does not apply to the overall slice")
 	}
-	if got := pyFloat(1e16) + " " + pyFloat(0.0001) + " " + pyFloat(1e-5) + " " + pyFloat(3); got != "1e+16 0.0001 1e-05 3.0" {
+	if got := pyfmt.Float(1e16) + " " + pyfmt.Float(0.0001) + " " + pyfmt.Float(1e-5) + " " + pyfmt.Float(3); got != "1e+16 0.0001 1e-05 3.0" {
 		t.Errorf("pyFloat: %s", got)
 	}
 }
