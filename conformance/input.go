@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -290,7 +291,7 @@ func inferFeature(f *feature, rows []map[string]any) (*feature, error) {
 		s := shapeOf(v)
 		if i == 0 {
 			shape = s
-		} else if !equalInts(s, shape) {
+		} else if !slices.Equal(s, shape) {
 			fixed = false
 		}
 		for _, x := range flatten(v) {
@@ -340,23 +341,11 @@ func shapeOf(v any) []int {
 	}
 	inner := shapeOf(l[0])
 	for _, x := range l[1:] {
-		if !equalInts(shapeOf(x), inner) {
+		if !slices.Equal(shapeOf(x), inner) {
 			return []int{-1}
 		}
 	}
 	return append([]int{len(l)}, inner...)
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func product(shape []int) int {

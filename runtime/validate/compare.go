@@ -3,6 +3,7 @@ package validate
 import (
 	"errors"
 	"math"
+	"slices"
 	"sort"
 
 	"google.golang.org/protobuf/proto"
@@ -317,7 +318,7 @@ func alignHistograms(a, b *tfmd.Histogram) ([]float64, []float64) {
 		return out
 	}
 	ba, bb := bounds(ra), bounds(rb)
-	if !equalFloats(ba, bb) {
+	if !slices.Equal(ba, bb) {
 		all := bounds(append(append([]bucket(nil), ra...), rb...))
 		ra, rb = rebucket(all, ra), rebucket(all, rb)
 	}
@@ -352,18 +353,6 @@ func alignHistograms(a, b *tfmd.Histogram) ([]float64, []float64) {
 		mb = append(mb, float64(b.GetNumNan()), 0)
 	}
 	return ma, mb
-}
-
-func equalFloats(a, b []float64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // rebucket spreads each bucket's mass over the boundaries it covers, in

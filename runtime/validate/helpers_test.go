@@ -43,18 +43,6 @@ func reasonTypes(an *tfmd.Anomalies, feature string) []string {
 	return out
 }
 
-func equalStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // wantProto fails the test unless got equals the text-format want.
 func wantProto(t *testing.T, got proto.Message, want string) {
 	t.Helper()

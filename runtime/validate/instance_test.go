@@ -2,6 +2,7 @@ package validate
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -64,14 +65,14 @@ func TestValidateInstance(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := reasonTypes(an, "company"); !equalStrings(got, []string{"ENUM_TYPE_UNEXPECTED_STRING_VALUES"}) {
+	if got := reasonTypes(an, "company"); !slices.Equal(got, []string{"ENUM_TYPE_UNEXPECTED_STRING_VALUES"}) {
 		t.Errorf("company: %v", got)
 	}
 	info := an.GetAnomalyInfo()["company"]
 	if info.GetShortDescription() != "Unexpected string values" || info.GetDescription() != "Examples contain values missing from the schema: Zed (~33%). " {
 		t.Errorf("company descriptions rebuilt from the kept reason: %q / %q", info.GetShortDescription(), info.GetDescription())
 	}
-	if got := reasonTypes(an, "fare"); !equalStrings(got, []string{"FEATURE_TYPE_LOW_NUMBER_VALUES", "FEATURE_TYPE_HIGH_NUMBER_VALUES", "FLOAT_TYPE_HAS_NAN"}) {
+	if got := reasonTypes(an, "fare"); !slices.Equal(got, []string{"FEATURE_TYPE_LOW_NUMBER_VALUES", "FEATURE_TYPE_HIGH_NUMBER_VALUES", "FLOAT_TYPE_HAS_NAN"}) {
 		t.Errorf("fare: %v", got)
 	}
 	// Row 2 alone lacks company: a missing column, which is kept.
@@ -79,7 +80,7 @@ func TestValidateInstance(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := reasonTypes(an, "company"); !equalStrings(got, []string{"SCHEMA_MISSING_COLUMN"}) {
+	if got := reasonTypes(an, "company"); !slices.Equal(got, []string{"SCHEMA_MISSING_COLUMN"}) {
 		t.Errorf("row 2: company %v", got)
 	}
 	// Row 0 is clean.

@@ -65,11 +65,11 @@ func TestTaxiSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 	an := res.Anomalies
-	if got := slices.Sorted(maps.Keys(an.GetAnomalyInfo())); !equalStrings(got, []string{"company", "pickup_latitude"}) {
+	if got := slices.Sorted(maps.Keys(an.GetAnomalyInfo())); !slices.Equal(got, []string{"company", "pickup_latitude"}) {
 		t.Fatalf("anomalous features %v, want company and pickup_latitude", got)
 	}
 	company := an.GetAnomalyInfo()["company"]
-	if got := reasonTypes(an, "company"); !equalStrings(got, []string{"ENUM_TYPE_UNEXPECTED_STRING_VALUES"}) {
+	if got := reasonTypes(an, "company"); !slices.Equal(got, []string{"ENUM_TYPE_UNEXPECTED_STRING_VALUES"}) {
 		t.Errorf("company: reasons %v", got)
 	}
 	if want := "Examples contain values missing from the schema: Acme Cab (~3%), Zed Taxi (~1%). "; company.GetDescription() != want {
@@ -79,7 +79,7 @@ func TestTaxiSchema(t *testing.T) {
 		t.Errorf("company: %q, %v", company.GetShortDescription(), company.GetSeverity())
 	}
 	lat := an.GetAnomalyInfo()["pickup_latitude"]
-	if got := reasonTypes(an, "pickup_latitude"); !equalStrings(got, []string{"FEATURE_TYPE_LOW_FRACTION_PRESENT"}) {
+	if got := reasonTypes(an, "pickup_latitude"); !slices.Equal(got, []string{"FEATURE_TYPE_LOW_FRACTION_PRESENT"}) {
 		t.Errorf("pickup_latitude: reasons %v", got)
 	}
 	if want := "The feature was present in fewer examples than expected: minimum fraction = 1.000000, actual = 0.980000"; lat.GetDescription() != want {

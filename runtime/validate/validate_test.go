@@ -2,6 +2,7 @@ package validate
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -192,7 +193,7 @@ func TestValidateRules(t *testing.T) {
 				}
 			}
 			for name, types := range tc.want {
-				if got := reasonTypes(an, name); !equalStrings(got, types) {
+				if got := reasonTypes(an, name); !slices.Equal(got, types) {
 					t.Errorf("%s: reasons %v, want %v", name, got, types)
 				}
 				info := an.GetAnomalyInfo()[name]
@@ -294,7 +295,7 @@ func TestSkewAndDrift(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Drift: |0.1 − 0.5| = 0.4 at "a" > 0.25. Skew: identical data.
-	if got := reasonTypes(an, "bar"); !equalStrings(got, []string{"COMPARATOR_L_INFTY_HIGH"}) {
+	if got := reasonTypes(an, "bar"); !slices.Equal(got, []string{"COMPARATOR_L_INFTY_HIGH"}) {
 		t.Fatalf("reasons %v", got)
 	}
 	want := "The Linfty distance between current and previous is 0.4 (up to six significant digits), above the threshold 0.25. The feature value with maximum difference is: a"
@@ -317,7 +318,7 @@ func TestSkewAndDrift(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := reasonTypes(an, "bar"); !equalStrings(got, []string{"COMPARATOR_CONTROL_DATA_MISSING"}) {
+	if got := reasonTypes(an, "bar"); !slices.Equal(got, []string{"COMPARATOR_CONTROL_DATA_MISSING"}) {
 		t.Errorf("missing control: reasons %v", got)
 	}
 }
@@ -378,7 +379,7 @@ func TestHistogramJSD(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := reasonTypes(an, "x"); !equalStrings(got, []string{"COMPARATOR_JENSEN_SHANNON_DIVERGENCE_HIGH"}) {
+	if got := reasonTypes(an, "x"); !slices.Equal(got, []string{"COMPARATOR_JENSEN_SHANNON_DIVERGENCE_HIGH"}) {
 		t.Errorf("disjoint: reasons %v", got)
 	}
 }
