@@ -296,6 +296,12 @@ func (s *Schema) FloatDomain(f *tfmd.Feature) *tfmd.FloatDomain {
 // environments, a feature is only in the environments its in_environment
 // names.
 func (s *Schema) InEnvironment(f *tfmd.Feature, env string) bool {
+	return FeatureInEnvironment(s.Proto, f, env)
+}
+
+// FeatureInEnvironment is InEnvironment for a schema proto, for readers of
+// schemas that did not come through Load.
+func FeatureInEnvironment(s *tfmd.Schema, f *tfmd.Feature, env string) bool {
 	switch {
 	case env == "":
 		return true
@@ -304,7 +310,7 @@ func (s *Schema) InEnvironment(f *tfmd.Feature, env string) bool {
 	case slices.Contains(f.GetNotInEnvironment(), env):
 		return false
 	}
-	return slices.Contains(s.Proto.GetDefaultEnvironment(), env)
+	return slices.Contains(s.GetDefaultEnvironment(), env)
 }
 
 // Environments returns, sorted and without duplicates, every environment

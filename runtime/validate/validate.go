@@ -9,6 +9,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/tfxc/tfxc/pb/tfmd"
+	"github.com/tfxc/tfxc/schema"
 )
 
 // Options configures ValidateStatistics.
@@ -334,19 +335,6 @@ func (v *validator) applyFix(path []string, fc *tfmd.Feature, domName string, do
 	}
 }
 
-// inEnvironment reports whether feature f is expected in environment env
-// (Schema::IsFeatureInEnvironment).
-func inEnvironment(s *tfmd.Schema, f *tfmd.Feature, env string) bool {
-	switch {
-	case env == "":
-		return true
-	case slices.Contains(f.GetInEnvironment(), env):
-		return true
-	case slices.Contains(f.GetNotInEnvironment(), env):
-		return false
-	}
-	return slices.Contains(s.GetDefaultEnvironment(), env)
-}
 
 // required reports a feature that must be present: not deprecated, with a
 // positive min_count or min_fraction, and in the environment
@@ -359,7 +347,7 @@ func required(s *tfmd.Schema, f *tfmd.Feature, env string) bool {
 	if p.GetMinCount() <= 0 && p.GetMinFraction() <= 0 {
 		return false
 	}
-	return inEnvironment(s, f, env)
+	return schema.FeatureInEnvironment(s, f, env)
 }
 
 // allowedTypes are the feature types each kind of domain fits
@@ -532,9 +520,9 @@ func (v *validator) updateFeature(fv *featureView, f *tfmd.Feature, dom *tfmd.St
 		}
 		return out, false, nil
 	}
-	if !inEnvironment(v.baseline, f, env) {
+	if !schema.FeatureInEnvironment(v.baseline, f, env) {
 		f.NotInEnvironment = slices.DeleteFunc(f.NotInEnvironment, func(s string) bool { return s == env })
-		if !inEnvironment(v.baseline, f, env) {
+		if !schema.FeatureInEnvironment(v.baseline, f, env) {
 			f.InEnvironment = append(f.InEnvironment, env)
 		}
 		out = append(out, reason(tfmd.AnomalyInfo_SCHEMA_NEW_COLUMN, "Column missing in environment",
