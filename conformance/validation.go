@@ -113,14 +113,16 @@ func statisticsInput(c *Case, key, rowsKey string, schema *tfmd.Schema) (*tfmd.D
 // schemaInput reads input.schema_pbtxt.
 func schemaInput(c *Case) (*tfmd.Schema, error) {
 	s := &tfmd.Schema{}
-	ok, err := pbtxtInput(c, "schema_pbtxt", s)
-	if err != nil {
-		return nil, err
+	return s, requiredPbtxt(c, "schema_pbtxt", s)
+}
+
+// requiredPbtxt reads input[key], which must be there, into m.
+func requiredPbtxt(c *Case, key string, m proto.Message) error {
+	ok, err := pbtxtInput(c, key, m)
+	if err == nil && !ok {
+		err = fmt.Errorf("input.%s is missing", key)
 	}
-	if !ok {
-		return nil, errors.New("input.schema_pbtxt is missing")
-	}
-	return s, nil
+	return err
 }
 
 // rowsBatch turns input[key] rows into a batch, one column per feature in
@@ -610,14 +612,7 @@ var (
 // featureStatsInput reads input.feature_statistics_pbtxt.
 func featureStatsInput(c *Case) (*tfmd.FeatureNameStatistics, error) {
 	fs := &tfmd.FeatureNameStatistics{}
-	ok, err := pbtxtInput(c, "feature_statistics_pbtxt", fs)
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, errors.New("input.feature_statistics_pbtxt is missing")
-	}
-	return fs, nil
+	return fs, requiredPbtxt(c, "feature_statistics_pbtxt", fs)
 }
 
 // reasonOutputs holds the checks of a list of reasons.
