@@ -255,32 +255,14 @@ func (e *Evaluator) run(b *batch.Batch) ([]float64, *batch.Batch, error) {
 
 // floats reads a numeric tensor as float64s.
 func floats(t *graph.Tensor) ([]float64, error) {
-	var out []float64
 	switch t.DType {
-	case tfpb.DataType_DT_FLOAT:
-		for _, x := range t.F32 {
-			out = append(out, float64(x))
-		}
-	case tfpb.DataType_DT_DOUBLE:
-		out = append(out, t.F64...)
-	case tfpb.DataType_DT_INT64:
-		for _, x := range t.I64 {
-			out = append(out, float64(x))
-		}
-	case tfpb.DataType_DT_INT32:
-		for _, x := range t.I32 {
-			out = append(out, float64(x))
-		}
-	case tfpb.DataType_DT_BOOL:
-		for _, x := range t.Bool {
-			if x {
-				out = append(out, 1)
-			} else {
-				out = append(out, 0)
-			}
-		}
+	case tfpb.DataType_DT_FLOAT, tfpb.DataType_DT_DOUBLE, tfpb.DataType_DT_INT64, tfpb.DataType_DT_INT32, tfpb.DataType_DT_BOOL:
 	default:
 		return nil, fmt.Errorf("a %s tensor is not numeric", t.DType)
+	}
+	out := make([]float64, t.Len())
+	for i := range out {
+		out[i] = t.Float64At(i)
 	}
 	return out, nil
 }
