@@ -335,7 +335,6 @@ func (v *validator) applyFix(path []string, fc *tfmd.Feature, domName string, do
 	}
 }
 
-
 // required reports a feature that must be present: not deprecated, with a
 // positive min_count or min_fraction, and in the environment
 // (Schema::IsExistenceRequired).
