@@ -202,9 +202,10 @@ func (p *Plan) addStages() error {
 		p.Stages = append(p.Stages, Stage{ID: id, Kind: kind, Split: split, Inputs: inputs, Fingerprint: fp, Artifacts: artifacts})
 		return nil
 	}
-	if err := add("examples", ExampleGen, "", []any{files, p.Examples, p.Columns}, []string{"quarantine.jsonl"}); err != nil {
+	if err := add("examples", ExampleGen, "", []any{files, p.Examples, p.Columns}, []string{"data.json"}); err != nil {
 		return err
 	}
+	p.Stages[len(p.Stages)-1].Optional = []string{"quarantine/examples-*.jsonl"}
 	var statsIDs []string
 	for _, s := range p.Examples.Splits {
 		id := "statistics/" + s.Name
@@ -232,9 +233,10 @@ func (p *Plan) addStages() error {
 		return err
 	}
 	for _, s := range p.Examples.Splits {
-		if err := add("transform/"+s.Name, TransformStage, s.Name, []any{s.Name, p.Label}, []string{"transformed/" + s.Name + "/part-*.tfrecord"}, "examples", "analyze"); err != nil {
+		if err := add("transform/"+s.Name, TransformStage, s.Name, []any{s.Name, p.Label}, []string{"transformed/" + s.Name + "/part-*.tfrecord", "transform.json"}, "examples", "analyze"); err != nil {
 			return err
 		}
+		p.Stages[len(p.Stages)-1].Optional = []string{"quarantine/transform-*.jsonl"}
 	}
 	if p.Model == nil {
 		return nil

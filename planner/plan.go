@@ -121,8 +121,11 @@ type Stage struct {
 	// examples is fingerprinted by the paths, sizes and modification times
 	// of the input files, not their contents.
 	Fingerprint string
-	// Artifacts are what the stage writes, relative to the run's folder.
+	// Artifacts are what the stage writes, relative to the run's folder,
+	// and Optional what it writes only when it has something to say (the
+	// records it quarantined). A pattern stands for the files it matches.
 	Artifacts []string `json:",omitempty"`
+	Optional  []string `json:",omitempty"`
 }
 
 // StageKind is what a stage does: one of TFX's components.

@@ -35,6 +35,9 @@ func (p *Plan) WriteText(w io.Writer) error {
 		for _, a := range s.Artifacts {
 			fmt.Fprintf(&b, "  %20s → %s\n", "", a)
 		}
+		for _, a := range s.Optional {
+			fmt.Fprintf(&b, "  %20s → %s (when any)\n", "", a)
+		}
 	}
 	if t := p.Transform; t != nil {
 		passes := "one full pass"

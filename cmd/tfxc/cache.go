@@ -6,7 +6,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/tfxc/tfxc/internal/atomicdir"
 	"github.com/tfxc/tfxc/mlmd"
@@ -30,15 +32,24 @@ var dataKinds = map[planner.StageKind]bool{
 	planner.ExampleValidator: true, planner.Analyze: true, planner.TransformStage: true,
 }
 
-// dataArtifacts are what the data block writes into a run's folder,
-// records and quarantine included.
-var dataArtifacts = []string{"statistics", "schema", "anomalies", "quarantine", "transform_graph", "transformed", "data.json", "transform.json"}
-
 // reuse is what a run takes from an earlier one.
 type reuse struct {
 	what   string // beamjob.ReuseData or ReuseModel ("data", "model")
 	from   string // the earlier run's folder
 	stages map[string]bool
+	// top are the files and folders of the run's folder that the reused
+	// stages write, in order.
+	top []string
+}
+
+// addTop notes the top-level files and folders of a stage's artifacts.
+func (r *reuse) addTop(s planner.Stage) {
+	for _, rel := range append(append([]string(nil), s.Artifacts...), s.Optional...) {
+		top, _, _ := strings.Cut(filepath.ToSlash(rel), "/")
+		if !slices.Contains(r.top, top) {
+			r.top = append(r.top, top)
+		}
+	}
 }
 
 // findReuse looks for an earlier run of the pipeline whose data block (and
@@ -50,7 +61,7 @@ func findReuse(store *mlmd.Store, p *planner.Plan, engine string) (*reuse, error
 		return nil, nil // without a model the data block is the whole job
 	}
 	var from string
-	stages := map[string]bool{}
+	r := &reuse{what: "data", stages: map[string]bool{}}
 	intact := func(s planner.Stage) (bool, error) {
 		e, err := store.LatestExecution(p.Pipeline, s.ID, s.Fingerprint, mlmd.Complete, mlmd.Cached)
 		if err != nil || e == nil || e.Properties["engine"] != engine {
@@ -81,16 +92,18 @@ func findReuse(store *mlmd.Store, p *planner.Plan, engine string) (*reuse, error
 		if err != nil || !ok {
 			return nil, err
 		}
-		stages[s.ID] = true
+		r.stages[s.ID] = true
+		r.addTop(s)
 	}
-	r := &reuse{what: "data", from: from, stages: stages}
+	r.from = from
 	if train := p.Stage("train"); train != nil {
 		ok, err := intact(*train)
 		if err != nil {
 			return nil, err
 		}
 		if ok {
-			r.what, stages["train"] = "model", true
+			r.what, r.stages["train"] = "model", true
+			r.addTop(*train)
 		}
 	}
 	return r, nil
@@ -100,11 +113,7 @@ func findReuse(store *mlmd.Store, p *planner.Plan, engine string) (*reuse, error
 // links where the file system allows (artifacts are never written in
 // place, only replaced by rename) and as copies otherwise.
 func (r *reuse) copyInto(runDir string) error {
-	names := dataArtifacts
-	if r.what == "model" {
-		names = append(append([]string(nil), names...), "model")
-	}
-	for _, name := range names {
+	for _, name := range r.top {
 		src := filepath.Join(r.from, name)
 		if _, err := os.Stat(src); errors.Is(err, fs.ErrNotExist) {
 			continue // no quarantine when nothing was quarantined

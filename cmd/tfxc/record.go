@@ -39,7 +39,6 @@ type (
 // artifactTypes are ML Metadata's types of the stages' outputs, as TFX's
 // standard artifacts name them.
 var artifactTypes = map[planner.StageKind]string{
-	planner.ExampleGen:       "ExampleQuarantine",
 	planner.StatisticsGen:    "ExampleStatistics",
 	planner.SchemaGen:        "Schema",
 	planner.ExampleValidator: "ExampleAnomalies",
@@ -213,14 +212,15 @@ func (r *recorder) finishRun(failed bool, jobErr error, end time.Time) error {
 	return r.store.FinishRun(r.run, out)
 }
 
-// stageOutputs lists the artifacts a stage wrote, and whether any is
-// missing. A pattern's files are one artifact: their folder. A push's
-// artifact is the version it pushed, beside its record.
+// stageOutputs lists the artifacts a stage wrote, and whether any it
+// must write is missing. A required pattern's files are one artifact,
+// their folder (the parts of a split's transformed examples); an optional
+// pattern's are one artifact each (the quarantine files of the shards
+// that had bad records). A push's artifact is also the version that
+// serves the model.
 func (r *recorder) stageOutputs(s planner.Stage) ([]mlmd.Artifact, bool, error) {
-	typ := artifactTypes[s.Kind]
-	var out []mlmd.Artifact
+	var paths []string
 	missing := false
-	seen := map[string]bool{}
 	for _, rel := range s.Artifacts {
 		path := filepath.Join(r.dir, rel)
 		switch {
@@ -238,24 +238,34 @@ func (r *recorder) stageOutputs(s planner.Stage) ([]mlmd.Artifact, bool, error) 
 			// The SavedModel and the TF.js model are folders.
 			path = filepath.Dir(path)
 		}
+		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+			missing = true
+			continue
+		}
+		paths = append(paths, path)
+	}
+	for _, rel := range s.Optional {
+		matches, err := filepath.Glob(filepath.Join(r.dir, rel))
+		if err != nil {
+			return nil, false, err
+		}
+		paths = append(paths, matches...)
+	}
+	var out []mlmd.Artifact
+	seen := map[string]bool{}
+	for _, path := range paths {
 		if seen[path] {
 			continue
 		}
 		seen[path] = true
-		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-			if s.Kind != planner.ExampleGen { // no quarantine file when nothing was quarantined
-				missing = true
-			}
-			continue
-		}
-		t := typ
+		t := artifactTypes[s.Kind]
 		switch {
-		case strings.HasSuffix(rel, "blessing.json"):
+		case strings.HasPrefix(path, filepath.Join(r.dir, "quarantine")):
+			t = "QuarantinedRecords"
+		case strings.HasSuffix(path, ".json") && s.Kind != planner.Evaluator:
+			t = "RunRecord" // data.json, transform.json, training.json, push/N.json
+		case strings.HasSuffix(path, "blessing.json"):
 			t = "ModelBlessing"
-		case strings.HasSuffix(rel, "training.json"):
-			t = "ModelRun"
-		case s.Kind == planner.Pusher:
-			t = "PushRecord"
 		}
 		a, err := artifact(t, path)
 		if err != nil {
