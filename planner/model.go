@@ -3,7 +3,6 @@ package planner
 import (
 	"fmt"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"github.com/tfxc/tfxc/codegen/tfgraph"
@@ -286,17 +285,4 @@ func boundOf(x lang.Expr) (*Bound, error) {
 		return &Bound{Op: x.Op, X: l, Y: r}, nil
 	}
 	return nil, fmt.Errorf("bound %s is not a number, a baseline metric or arithmetic on them", lang.ExprString(x))
-}
-
-// String writes the bound as the language does.
-func (b *Bound) String() string {
-	switch {
-	case b.Number != nil:
-		return strconv.FormatFloat(*b.Number, 'g', -1, 64)
-	case b.Baseline != "":
-		return "baseline." + b.Baseline
-	case b.Op == "neg":
-		return "-" + b.X.String()
-	}
-	return "(" + b.X.String() + " " + b.Op + " " + b.Y.String() + ")"
 }

@@ -24,8 +24,7 @@ import (
 // Compile it once per worker and share it between shards.
 type Evaluator struct {
 	job     *Job
-	serving *graph.Executable
-	inputs  []tfgraph.Input // the serving graph's placeholders: the transform's
+	serving *graph.Executable // its placeholders are the transform's
 	label   *graph.Executable
 	split   int
 	cfg     metrics.Config
@@ -56,7 +55,7 @@ func (j *Job) NewEvaluator(model []byte) (*Evaluator, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Evaluator{job: j, serving: exe, inputs: j.Template.Inputs, label: lexe, split: -1, cfg: cfg, classes: j.Plan.Model.Classes}
+	e := &Evaluator{job: j, serving: exe, label: lexe, split: -1, cfg: cfg, classes: j.Plan.Model.Classes}
 	for i, s := range j.Plan.Examples.Splits {
 		if s.Name == j.evalSplit() {
 			e.split = i
@@ -224,7 +223,7 @@ func (e *Evaluator) Predict(b *batch.Batch) ([]float64, error) {
 // run runs the serving graph over raw examples for the predictions and
 // the transform outputs that slices name (nil when none does).
 func (e *Evaluator) run(b *batch.Batch) ([]float64, *batch.Batch, error) {
-	feeds, err := transform.BatchFeeds(b, e.inputs)
+	feeds, err := transform.BatchFeeds(b, e.job.Template.Inputs)
 	if err != nil {
 		return nil, nil, err
 	}

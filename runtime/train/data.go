@@ -77,7 +77,7 @@ func (d *Data) Append(b *batch.Batch, label string) error {
 		return fmt.Errorf("the transformed examples have no label column %s", label)
 	}
 	for r := 0; r < rows; r++ {
-		y, err := number(lc, r, 1)
+		y, err := number(lc, r)
 		if err != nil {
 			return fmt.Errorf("%s: label %s: %w", rowName(b, r), label, err)
 		}
@@ -115,29 +115,24 @@ func (d *Data) Append(b *batch.Batch, label string) error {
 				}
 			}
 		}
-		d.Labels = append(d.Labels, y[0])
+		d.Labels = append(d.Labels, y)
 	}
 	return nil
 }
 
-// number reads row r of a numeric column, which must hold n values.
-func number(c *batch.Column, r, n int) ([]float64, error) {
-	if c.Missing[r] || c.Len(r) != n {
-		return nil, fmt.Errorf("%d values, want %d", c.Len(r), n)
+// number reads row r of a numeric column, which must hold one value.
+func number(c *batch.Column, r int) (float64, error) {
+	if c.Missing[r] || c.Len(r) != 1 {
+		return 0, fmt.Errorf("%d values, want 1", c.Len(r))
 	}
-	lo, hi := c.Values(r)
-	out := make([]float64, 0, n)
-	for k := lo; k < hi; k++ {
-		switch c.Kind {
-		case batch.Int:
-			out = append(out, float64(c.Ints[k]))
-		case batch.Float:
-			out = append(out, float64(c.Floats[k]))
-		default:
-			return nil, fmt.Errorf("%s values, not numbers", c.Kind)
-		}
+	lo, _ := c.Values(r)
+	switch c.Kind {
+	case batch.Int:
+		return float64(c.Ints[lo]), nil
+	case batch.Float:
+		return float64(c.Floats[lo]), nil
 	}
-	return out, nil
+	return 0, fmt.Errorf("%s values, not numbers", c.Kind)
 }
 
 func rowName(b *batch.Batch, r int) string {
