@@ -58,8 +58,8 @@ type recorder struct {
 	start time.Time
 	// reused are the stages whose artifacts came from an earlier run.
 	reused map[string]bool
-	// engine is the content hash of the tfxc-beam that runs the job:
-	// results are reused only from the same engine.
+	// engine identifies the build of tfxc-beam that runs the job
+	// (engineID): results are reused only from the same engine.
 	engine string
 }
 

@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/tfxc/tfxc/internal/beamexec"
-	"github.com/tfxc/tfxc/mlmd"
 	"github.com/tfxc/tfxc/planner"
 )
 
@@ -156,7 +155,7 @@ func runRun(c *cli, cmd *command, fs *pflag.FlagSet, opts any) int {
 		c.errorf("recording the run: %v", err)
 		return exitError
 	}
-	if rec.engine, err = mlmd.HashPath(bin); err != nil {
+	if rec.engine, err = engineID(bin); err != nil {
 		c.errorf("%v", err)
 		rec.finish(true, err, "", time.Now())
 		return exitError

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -403,5 +405,34 @@ func TestRunsFormatting(t *testing.T) {
 		if got := shortHash(hash); got != want {
 			t.Errorf("shortHash(%q) = %q, want %q", hash, got, want)
 		}
+	}
+}
+
+// TestEngineID: a Go ELF binary is known by its build ID, as go tool
+// buildid prints it; any other file by its content hash.
+func TestEngineID(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := engineID(exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if runtime.GOOS == "linux" {
+		out, err := exec.Command("go", "tool", "buildid", exe).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := "go-buildid:" + strings.TrimSpace(string(out)); id != want {
+			t.Errorf("engineID = %q, want %q", id, want)
+		}
+	}
+	script := filepath.Join(t.TempDir(), "tfxc-beam")
+	if err := os.WriteFile(script, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if id, err := engineID(script); err != nil || !strings.HasPrefix(id, "sha256:") {
+		t.Errorf("engineID of a script = %q, %v", id, err)
 	}
 }
