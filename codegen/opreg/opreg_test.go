@@ -7,8 +7,6 @@ import (
 	"testing"
 
 	"github.com/tfxc/tfxc/codegen/opreg"
-	"github.com/tfxc/tfxc/codegen/tfgraph"
-	"github.com/tfxc/tfxc/frontend"
 	"github.com/tfxc/tfxc/internal/taxitest"
 	tfpb "github.com/tfxc/tfxc/pb/tf"
 )
@@ -72,14 +70,7 @@ transform {
     z = vocabulary(tags, top_k: 3, oov: 2)
 }
 `
-	prog, diags := frontend.Check("p.tfxl", []byte(src), frontend.Options{})
-	if diags.HasErrors() {
-		t.Fatal(diags)
-	}
-	tmpl, err := tfgraph.Lower(prog)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tmpl := taxitest.Lower(t, src)
 	if err := r.Validate(tmpl.Graph); err != nil {
 		t.Error(err)
 	}

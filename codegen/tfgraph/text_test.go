@@ -11,6 +11,7 @@ import (
 	"github.com/tfxc/tfxc/codegen/opreg"
 	"github.com/tfxc/tfxc/codegen/tfgraph"
 	"github.com/tfxc/tfxc/frontend"
+	"github.com/tfxc/tfxc/internal/taxitest"
 	"github.com/tfxc/tfxc/runtime/graph"
 	"github.com/tfxc/tfxc/runtime/transform"
 )
@@ -204,14 +205,7 @@ func TestTfidfAsTFT(t *testing.T) {
 func idsOf(t *testing.T, call string, text []string) [][]int64 {
 	t.Helper()
 	src := fmt.Sprintf("pipeline p\nschema infer\nexamples csv(\"x.csv\")\nfeatures {\n    text: string\n}\ntransform {\n    out = %s\n}\n", call)
-	prog, diags := frontend.Check("p.tfxl", []byte(src), frontend.Options{})
-	if diags.HasErrors() {
-		t.Fatal(diags)
-	}
-	tmpl, err := tfgraph.Lower(prog)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tmpl := taxitest.Lower(t, src)
 	feeds := map[string]*graph.Tensor{"text": graph.Strings([]int{len(text)}, text)}
 	g, err := transform.Fit(tmpl, feeds)
 	if err != nil {

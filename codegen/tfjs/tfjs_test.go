@@ -8,9 +8,7 @@ import (
 	"testing"
 
 	"github.com/tfxc/tfxc/codegen/opreg"
-	"github.com/tfxc/tfxc/codegen/tfgraph"
 	"github.com/tfxc/tfxc/codegen/tfjs"
-	"github.com/tfxc/tfxc/frontend"
 	"github.com/tfxc/tfxc/internal/taxitest"
 	tfpb "github.com/tfxc/tfxc/pb/tf"
 	"github.com/tfxc/tfxc/runtime/graph"
@@ -120,14 +118,7 @@ transform {
     t5 = vocabulary(bag_of_words(tokenize(text, ""), [2, 4], sep: ""), top_k: 10)
 }
 `
-	prog, diags := frontend.Check("p.tfxl", []byte(src), frontend.Options{})
-	if diags.HasErrors() {
-		t.Fatal(diags)
-	}
-	tmpl, err := tfgraph.Lower(prog)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tmpl := taxitest.Lower(t, src)
 	const n = 500
 	rng := rand.New(rand.NewPCG(1, 2))
 	words := []string{"a", "b", "c", "", "long word", "é"}

@@ -66,6 +66,20 @@ func Template(t testing.TB, schema *frontend.Options) *tfgraph.Template {
 	return tmpl
 }
 
+// Lower checks a pipeline's source and lowers its transform block.
+func Lower(t testing.TB, src string) *tfgraph.Template {
+	t.Helper()
+	prog, diags := frontend.Check("p.tfxl", []byte(src), frontend.Options{})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	tmpl, err := tfgraph.Lower(prog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tmpl
+}
+
 // Bound returns the taxi template and its graph bound with made-up
 // analyzer results, for tests of the graph's form rather than its values.
 func Bound(t testing.TB) (*tfgraph.Template, *tfpb.GraphDef) {

@@ -6,7 +6,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tfxc/tfxc/codegen/tfgraph"
-	"github.com/tfxc/tfxc/frontend"
+	"github.com/tfxc/tfxc/internal/taxitest"
 	"github.com/tfxc/tfxc/runtime/graph"
 	"github.com/tfxc/tfxc/runtime/transform"
 )
@@ -16,14 +16,7 @@ import (
 // bound in; shard accumulators of that pass encode and merge.
 func TestTfidfInTwoPasses(t *testing.T) {
 	src := "pipeline p\nschema infer\nexamples csv(\"x.csv\")\nfeatures {\n    a: string\n}\ntransform {\n    out = tfidf(vocabulary(tokenize(a)))\n}\n"
-	prog, diags := frontend.Check("p.tfxl", []byte(src), frontend.Options{})
-	if diags.HasErrors() {
-		t.Fatal(diags)
-	}
-	tmpl, err := tfgraph.Lower(prog)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tmpl := taxitest.Lower(t, src)
 	if _, err := transform.NewAnalyzers(tmpl); err == nil {
 		t.Error("NewAnalyzers took analyzers that need two passes")
 	}
