@@ -165,10 +165,9 @@ func Partial(t *Template, results Results) (*Template, error) {
 	return &p, nil
 }
 
-// BoundInitializers returns the template's initializers that read no
-// analyzer result: the tables the analyzers' inputs can look up in. Before
-// any pass that is none; after Partial, those of the bound analyzers.
-func BoundInitializers(t *Template) []string {
+// resultsAndNodes returns the placeholders of t's analyzer results, and
+// t's nodes by name.
+func resultsAndNodes(t *Template) (map[string]bool, map[string]*tfpb.NodeDef) {
 	results := map[string]bool{}
 	for _, a := range t.Analyzers {
 		for _, ph := range a.Results {
@@ -179,6 +178,14 @@ func BoundInitializers(t *Template) []string {
 	for _, n := range t.Graph.GetNode() {
 		nodes[n.GetName()] = n
 	}
+	return results, nodes
+}
+
+// BoundInitializers returns the template's initializers that read no
+// analyzer result: the tables the analyzers' inputs can look up in. Before
+// any pass that is none; after Partial, those of the bound analyzers.
+func BoundInitializers(t *Template) []string {
+	results, nodes := resultsAndNodes(t)
 	var out []string
 	for _, init := range t.Initializers {
 		if !readsAny(nodes, nil, results, init) {
@@ -193,16 +200,7 @@ func BoundInitializers(t *Template) []string {
 // results. It is t itself when every analyzer can; otherwise, once the
 // first pass's results are known, Partial gives the template of the next.
 func FirstPass(t *Template) *Template {
-	results := map[string]bool{}
-	for _, a := range t.Analyzers {
-		for _, ph := range a.Results {
-			results[ph] = true
-		}
-	}
-	nodes := map[string]*tfpb.NodeDef{}
-	for _, n := range t.Graph.GetNode() {
-		nodes[n.GetName()] = n
-	}
+	results, nodes := resultsAndNodes(t)
 	// A lookup reads its table, and so whatever fills the table: the
 	// vocabulary's keys reach the ids through the initializer only.
 	fills := map[string][]string{}
