@@ -468,13 +468,19 @@ func countExamples(list *tfmd.DatasetFeatureStatisticsList) {
 	}
 }
 
-// runValidateInstance: validate_instance(rows, schema, environment).
-var runValidateInstance = validationRunner(func(c *Case) (map[string]any, error) {
+// schemaAndRows reads input.schema_pbtxt and input.rows, as a batch.
+func schemaAndRows(c *Case) (*tfmd.Schema, *batch.Batch, error) {
 	schema, err := schemaInput(c)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	b, err := rowsBatch(c, "rows", schema)
+	return schema, b, err
+}
+
+// runValidateInstance: validate_instance(rows, schema, environment).
+var runValidateInstance = validationRunner(func(c *Case) (map[string]any, error) {
+	schema, b, err := schemaAndRows(c)
 	if err != nil {
 		return nil, err
 	}
@@ -489,11 +495,7 @@ var runValidateInstance = validationRunner(func(c *Case) (map[string]any, error)
 // validated alone; the expected list holds [key, example] pairs (or
 // objects with a key and an example) in any order.
 var runIdentifyAnomalousExamples = validationRunner(func(c *Case) (map[string]any, error) {
-	schema, err := schemaInput(c)
-	if err != nil {
-		return nil, err
-	}
-	b, err := rowsBatch(c, "rows", schema)
+	schema, b, err := schemaAndRows(c)
 	if err != nil {
 		return nil, err
 	}
